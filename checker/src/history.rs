@@ -1,0 +1,127 @@
+//! The history model: Jepsen-shaped operation events, one per line of history.jsonl.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// Who issued an event: a numbered client process, or the fault injector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Process {
+    /// A logical client process (Jepsen's integer process id).
+    Client(u64),
+    /// The nemesis, which records fault starts and stops as `info` events.
+    Nemesis,
+}
+
+impl fmt::Display for Process {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Process::Client(p) => write!(f, "{p}"),
+            Process::Nemesis => write!(f, "nemesis"),
+        }
+    }
+}
+
+impl Serialize for Process {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Process::Client(p) => s.serialize_u64(*p),
+            Process::Nemesis => s.serialize_str("nemesis"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Process {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) => n
+                .as_u64()
+                .map(Process::Client)
+                .ok_or_else(|| serde::de::Error::custom("process must be a non-negative integer or \"nemesis\"")),
+            Value::String(s) if s == "nemesis" => Ok(Process::Nemesis),
+            other => Err(serde::de::Error::custom(format!(
+                "process must be a non-negative integer or \"nemesis\", got {other}"
+            ))),
+        }
+    }
+}
+
+/// The kind of an event: an invocation, or one of its three possible completions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventType {
+    /// The operation was called.
+    Invoke,
+    /// It happened, with the result in `value`.
+    Ok,
+    /// It certainly did not happen.
+    Fail,
+    /// Unknown: it may take effect at any later point, or never.
+    Info,
+}
+
+/// One line of a history: an invocation or a completion of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the history, 0-based and dense.
+    pub index: u64,
+    /// Nanoseconds since the test started (monotonic clock).
+    pub time: u64,
+    /// The process that issued it.
+    pub process: Process,
+    /// Invoke, ok, fail or info.
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// The operation's function name, e.g. `place_hold`, `read`, `cas`.
+    pub f: String,
+    /// The operation's argument (on invoke) or result (on completion).
+    #[serde(default)]
+    pub value: Value,
+}
+
+/// How an operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Completed `ok`: it took effect once, between call and return, with `output` as its result.
+    Ok,
+    /// Completed `fail`: it certainly did not take effect.
+    Fail,
+    /// Completed `info`: it may take effect at any point after its call, or never.
+    Info,
+    /// Never completed before the history ended: treated exactly like `info`.
+    Pending,
+}
+
+/// An operation: an invocation paired with its completion (client processes only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The `index` of the invocation event: the operation's name everywhere (evidence, reports).
+    pub id: u64,
+    /// The `index` of the completion event, if there is one.
+    pub completion: Option<u64>,
+    /// The client process that issued it.
+    pub process: u64,
+    /// The function name.
+    pub f: String,
+    /// The invocation's value (the argument).
+    pub input: Value,
+    /// The completion's value (the result); `null` when pending.
+    pub output: Value,
+    /// Ok, fail, info or pending.
+    pub outcome: Outcome,
+    /// Invocation time, ns.
+    pub call: u64,
+    /// Completion time, ns; `None` when pending. For `info` this is when the client gave up,
+    /// not a bound on when the operation took effect.
+    pub ret: Option<u64>,
+}
+
+/// A validated history: its events in order, and the client operations they pair into.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Every event, nemesis included, in history order.
+    pub events: Vec<Event>,
+    /// Client operations, ordered by invocation.
+    pub operations: Vec<Operation>,
+}

@@ -1,0 +1,1 @@
+//! Reports: the run store, results.json, JUnit XML, the HTML timeline and plots.

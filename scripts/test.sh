@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs the whole suite.
+# README.md and .ci/run both call this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo test --workspace --all-targets

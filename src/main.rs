@@ -1,0 +1,50 @@
+//! `frenzy`: the command line. Parses flags, wires the crates together, sets exit codes.
+
+mod commands;
+mod exit;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Frenzy: a consistency tester for replicated systems.
+#[derive(Parser)]
+#[command(name = "frenzy", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands; each lives in its own module under `commands/`.
+#[derive(Subcommand)]
+enum Command {}
+
+impl Command {
+    /// Runs the subcommand and returns its exit code.
+    fn run(self) -> anyhow::Result<u8> {
+        match self {}
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(exit::BAD_INPUT),
+            };
+        }
+    };
+    match cli.command.run() {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::code_for(&e))
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! ticketd: the ConcertFrenzy hold service, the system Frenzy tests over HTTP.

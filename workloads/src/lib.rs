@@ -1,0 +1,1 @@
+//! Workloads: clients for the systems under test, generators, and the history recorder.
