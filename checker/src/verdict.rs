@@ -140,3 +140,27 @@ pub struct AnomalyResult {
     /// Each anomaly found.
     pub anomalies: Vec<Anomaly>,
 }
+
+/// Everything known about one checked history: the object `frenzy check --json` prints per file and
+/// the content of a run's results.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// The worst verdict over every check that ran.
+    pub valid: Verdict,
+    /// The history file checked, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Events by type.
+    pub op_counts: OpCounts,
+    /// The linearizability check, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linearizability: Option<LinearizabilityResult>,
+    /// Session guarantees (read-your-writes, monotonic reads), when they ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<AnomalyResult>,
+    /// The ticket ledger check, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<AnomalyResult>,
+    /// Time spent checking (all checks, parsing excluded), in milliseconds.
+    pub check_ms: f64,
+}
