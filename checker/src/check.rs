@@ -1,0 +1,183 @@
+//! `check`: a history, a model name and budgets in; a linearizability verdict with evidence out.
+
+use crate::evidence;
+use crate::history::{History, Operation};
+use crate::model::{Model, OpError};
+use crate::models::kv::KvModel;
+use crate::models::register::RegisterModel;
+use crate::models::tickets::TicketsModel;
+use crate::models::{ModelOptions, MODEL_NAMES};
+use crate::search::{search, Budget, SearchOutcome, Stop};
+use crate::verdict::{LinearizabilityResult, PartitionResult, Verdict};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// How a check may run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Give up with `unknown` after this long. `None`: no limit.
+    pub time_limit: Option<Duration>,
+    /// Give up with `unknown` when the search's memory reaches this many bytes. `None`: half the
+    /// memory available when the check starts.
+    pub memory_limit: Option<u64>,
+    /// Check every partition to its own verdict instead of stopping at the first invalid one.
+    pub all_partitions: bool,
+    /// Show a progress bar (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Why a check could not run: the user's model name or history does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// The model name is not one of [`MODEL_NAMES`].
+    #[error("unknown model {name:?}: choose one of {}", MODEL_NAMES.join(", "))]
+    UnknownModel {
+        /// The name given.
+        name: String,
+    },
+    /// An operation the model cannot read.
+    #[error("operation {op} (the invocation at index {op}) does not fit the {model} model: {message}")]
+    BadOperation {
+        /// The model's name.
+        model: String,
+        /// The operation's invocation index.
+        op: u64,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// Checks `history` for linearizability against the model named `model`.
+pub fn check(
+    history: &History,
+    model: &str,
+    model_options: &ModelOptions,
+    options: &CheckOptions,
+) -> Result<LinearizabilityResult, CheckError> {
+    let init = model_options.init.clone();
+    match model {
+        "register" => run(&RegisterModel::new(false, init), model, history, options),
+        "cas-register" => run(&RegisterModel::new(true, init), model, history, options),
+        "kv" => run(&KvModel::new(true, init), model, history, options),
+        "kv-unpartitioned" => run(&KvModel::new(false, init), model, history, options),
+        "tickets" => {
+            let m = TicketsModel::new(init, model_options.hold_ttl, model_options.expiry_slack);
+            run(&m, model, history, options)
+        }
+        other => Err(CheckError::UnknownModel { name: other.to_owned() }),
+    }
+}
+
+/// The history's operations grouped by partition key, in invocation order.
+pub fn partitions<'h, M: Model>(
+    model: &M,
+    ops: impl IntoIterator<Item = &'h Operation>,
+) -> Result<BTreeMap<String, Vec<&'h Operation>>, OpError> {
+    let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in ops {
+        groups.entry(model.partition_key(op)?).or_default().push(op);
+    }
+    Ok(groups)
+}
+
+/// Half the memory the system reports available, or 4 GiB when it cannot be read.
+fn default_memory_limit() -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    });
+    available.map_or(4 << 30, |bytes| bytes / 2)
+}
+
+fn progress_bar(options: &CheckOptions, total: u64) -> ProgressBar {
+    if !options.progress || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template("checking {bar:40} {pos}/{len} ops, {elapsed} ({msg})") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn run<M: Model>(
+    model: &M,
+    name: &str,
+    history: &History,
+    options: &CheckOptions,
+) -> Result<LinearizabilityResult, CheckError> {
+    let started = Instant::now();
+    let bad = |e: OpError| CheckError::BadOperation {
+        model: name.to_owned(),
+        op: e.op,
+        message: e.message,
+    };
+    let groups = partitions(model, &history.operations).map_err(bad)?;
+    let mut compiled: Vec<(String, Vec<&Operation>, M::Part)> = groups
+        .into_par_iter()
+        .map(|(key, ops)| model.compile(&key, &ops).map(|part| (key, ops, part)))
+        .collect::<Result<_, _>>()
+        .map_err(bad)?;
+    compiled.sort_by_key(|(_, ops, _)| std::cmp::Reverse(ops.len()));
+    let budget = Budget::new(options.time_limit, options.memory_limit.unwrap_or_else(default_memory_limit));
+    let bar = progress_bar(options, history.operations.len() as u64);
+    let mut results: Vec<PartitionResult> = compiled
+        .par_iter()
+        .map(|(key, ops, part)| {
+            let result = check_partition(model, key, ops, part, &budget, options);
+            bar.inc(ops.len() as u64);
+            if result.valid == Verdict::Invalid && !options.all_partitions {
+                budget.cancel();
+            }
+            result
+        })
+        .collect();
+    bar.finish_and_clear();
+    results.sort_by(|a, b| a.key.cmp(&b.key));
+    let valid = results.iter().fold(Verdict::Valid, |v, r| v.worst(r.valid));
+    Ok(LinearizabilityResult {
+        valid,
+        model: name.to_owned(),
+        partitions: results,
+        check_ms: started.elapsed().as_secs_f64() * 1e3,
+    })
+}
+
+/// Searches one partition and turns the outcome into its result.
+fn check_partition<M: Model>(
+    model: &M,
+    key: &str,
+    ops: &[&Operation],
+    part: &M::Part,
+    budget: &Budget,
+    options: &CheckOptions,
+) -> PartitionResult {
+    let started = Instant::now();
+    let outcome = search(part, budget);
+    let mut result = PartitionResult {
+        key: key.to_owned(),
+        valid: Verdict::Unknown,
+        ops: ops.len(),
+        check_ms: 0.0,
+        reason: None,
+        evidence: None,
+    };
+    match outcome {
+        SearchOutcome::Linearizable => result.valid = Verdict::Valid,
+        SearchOutcome::NotLinearizable(failure) => {
+            result.valid = Verdict::Invalid;
+            let witness = crate::shrink::shrink(model, key, ops, options.time_limit);
+            result.evidence = Some(evidence::evidence(part, &failure, witness));
+        }
+        SearchOutcome::Stopped(Stop::Exhausted(reason)) => result.reason = Some(reason),
+        SearchOutcome::Stopped(Stop::Cancelled) => {
+            result.reason = Some("not checked: another partition was already invalid".to_owned())
+        }
+    }
+    result.check_ms = started.elapsed().as_secs_f64() * 1e3;
+    result
+}

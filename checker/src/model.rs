@@ -1,0 +1,131 @@
+//! The model trait: what a sequential specification must tell the linearizability search.
+//!
+//! A [`Model`] reads a history's operations: it names each one's partition (P-compositionality)
+//! and compiles the operations of one partition into a [`Partition`]: a sequential object with an
+//! initial state and a step function, plus the timing of every operation the search must place.
+
+use crate::history::{Operation, Outcome};
+use std::hash::Hash;
+
+/// An operation a model cannot read: which one, and what was wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpError {
+    /// The operation's invocation index.
+    pub op: u64,
+    /// What was wrong, one sentence.
+    pub message: String,
+}
+
+impl OpError {
+    /// An error about operation `op`.
+    pub fn new(op: &Operation, message: impl Into<String>) -> OpError {
+        OpError {
+            op: op.id,
+            message: message.into(),
+        }
+    }
+}
+
+/// A point on the history's real-time line, ordered first by history position, then by time.
+///
+/// Real operations sit at odd positions (`2 * event index + 1`); operations a model invents (a
+/// hold's expiry) sit at even positions between events, with their time breaking ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Point {
+    /// `2 * event index + 1` for events, even for instants between events.
+    pub position: u64,
+    /// Nanoseconds, to order invented instants that fall between the same two events.
+    pub time: u64,
+}
+
+/// When one operation of a partition may take effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// The history operation it comes from (its invocation index).
+    pub source: u64,
+    /// Whether the operation is the history operation itself (`false`: invented by the model).
+    pub real: bool,
+    /// Its invocation: it takes effect after this.
+    pub call: Point,
+    /// Its return: it takes effect before this. `None`: it may take effect at any time after its
+    /// call, or never (`info` and pending operations).
+    pub ret: Option<Point>,
+}
+
+impl Timing {
+    /// The timing of a history operation: ok operations must take effect between call and return,
+    /// all others may take effect after their call or never.
+    pub fn of(op: &Operation) -> Timing {
+        let ret = match (op.outcome, op.completion) {
+            (Outcome::Ok, Some(c)) => Some(Point {
+                position: 2 * c + 1,
+                time: op.ret.unwrap_or(op.call),
+            }),
+            _ => None,
+        };
+        Timing {
+            source: op.id,
+            real: true,
+            call: Point {
+                position: 2 * op.id + 1,
+                time: op.call,
+            },
+            ret,
+        }
+    }
+
+    /// Whether the operation must take effect (it completed ok).
+    pub fn required(&self) -> bool {
+        self.ret.is_some()
+    }
+}
+
+/// A sequential specification: reads operations and compiles partitions.
+pub trait Model: Sync {
+    /// One partition's compiled operations and sequential object.
+    type Part: Partition;
+
+    /// The partition an operation belongs to (`""` when the model is unpartitioned).
+    fn partition_key(&self, op: &Operation) -> Result<String, OpError>;
+
+    /// Compiles the operations of one partition (in invocation order) into a sequential object.
+    fn compile(&self, key: &str, ops: &[&Operation]) -> Result<Self::Part, OpError>;
+}
+
+/// One partition as the search sees it: operations numbered `0..ops().len()`, states, a step.
+pub trait Partition: Send + Sync {
+    /// A model state: compact, cheap to hash and compare.
+    type State: Clone + Eq + Hash + Send;
+
+    /// The operations to place, with their timings.
+    fn ops(&self) -> &[Timing];
+
+    /// The initial state.
+    fn init(&self) -> Self::State;
+
+    /// Applies operation `op` to `state`, pushing every possible next state onto `next` (none:
+    /// the operation cannot take effect in this state; several: the model is nondeterministic).
+    fn step(&self, state: &Self::State, op: usize, next: &mut Vec<Self::State>);
+
+    /// Approximate heap bytes a state holds beyond its inline size, for the memory budget.
+    fn state_heap_bytes(&self, _state: &Self::State) -> usize {
+        0
+    }
+
+    /// Operation `op` in words, e.g. `alice: place_hold 2 seats of e1 -> h-17`.
+    fn describe_op(&self, op: usize) -> String;
+
+    /// A state in words.
+    fn describe_state(&self, state: &Self::State) -> String;
+
+    /// A paragraph explaining why none of `stuck` can take effect in `state`.
+    fn explain(&self, state: &Self::State, stuck: &[usize]) -> String {
+        let ops: Vec<String> = stuck.iter().map(|&op| self.describe_op(op)).collect();
+        format!(
+            "No order of the operations agrees with every result. After the longest order found, \
+             the state is {}, and none of these can happen next: {}.",
+            self.describe_state(state),
+            ops.join("; ")
+        )
+    }
+}

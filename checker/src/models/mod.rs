@@ -1,0 +1,60 @@
+//! The built-in models: `register`, `cas-register`, `kv`, `kv-unpartitioned` and `tickets`.
+
+mod intern;
+pub mod kv;
+mod kv_string;
+pub mod register;
+pub mod tickets;
+mod tickets_explain;
+
+pub use intern::Interner;
+
+use crate::history::Operation;
+use crate::model::OpError;
+use serde_json::Value;
+use std::time::Duration;
+
+/// The names `--model` accepts.
+pub const MODEL_NAMES: &[&str] = &["register", "cas-register", "kv", "kv-unpartitioned", "tickets"];
+
+/// Settings shared by the models (`--init`, `--hold-ttl`, `--expiry-slack`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelOptions {
+    /// The initial state: a register's value; kv's initial string (or an object of key -> string);
+    /// tickets' seats per event (a number for every event, or an object of event -> number).
+    /// `None`: null register, `""` strings, unknown seat counts.
+    pub init: Option<Value>,
+    /// Tickets: holds expire this long after they are placed. `None`: holds never expire.
+    pub hold_ttl: Option<Duration>,
+    /// Tickets: how late past its TTL an expiry may still happen.
+    pub expiry_slack: Duration,
+}
+
+/// Splits a keyed value `{"key": K, "value": V}` into its key text and value.
+pub(crate) fn split_keyed(value: &Value) -> Option<(String, &Value)> {
+    let map = value.as_object()?;
+    if map.len() != 2 {
+        return None;
+    }
+    let key = map.get("key")?;
+    let inner = map.get("value")?;
+    Some((key_text(key), inner))
+}
+
+/// A key as partition text: strings as themselves, anything else as JSON.
+pub(crate) fn key_text(key: &Value) -> String {
+    match key {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A required string field of an operation's input, or an error naming it.
+pub(crate) fn input_str<'a>(op: &'a Operation, field: &str) -> Result<&'a str, OpError> {
+    op.input.get(field).and_then(Value::as_str).ok_or_else(|| {
+        OpError::new(
+            op,
+            format!("{} needs a string \"{field}\" in its value, got {}", op.f, op.input),
+        )
+    })
+}

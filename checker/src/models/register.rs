@@ -1,0 +1,147 @@
+//! `register` and `cas-register`: one register per key, read/write (and compare-and-set).
+
+use super::{split_keyed, Interner};
+use crate::history::{Operation, Outcome};
+use crate::model::{Model, OpError, Partition, Timing};
+use serde_json::Value;
+
+/// The register models; `cas` enables the `cas` operation.
+#[derive(Debug, Clone)]
+pub struct RegisterModel {
+    cas: bool,
+    init: Value,
+}
+
+impl RegisterModel {
+    /// A register starting at `init` (null when `None`), with or without `cas`.
+    pub fn new(cas: bool, init: Option<Value>) -> RegisterModel {
+        RegisterModel {
+            cas,
+            init: init.unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// What one register operation does, values interned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegOp {
+    /// Read this value.
+    Read(u32),
+    /// Wrote this value.
+    Write(u32),
+    /// Compared equal to `from` and set `to`.
+    Cas { from: u32, to: u32 },
+    /// Compared unequal to `from` and changed nothing.
+    CasUnequal { from: u32 },
+}
+
+/// One register's operations, compiled.
+#[derive(Debug, Clone)]
+pub struct RegisterPartition {
+    timings: Vec<Timing>,
+    ops: Vec<RegOp>,
+    values: Interner,
+    init: u32,
+}
+
+/// The value inside a possibly keyed register value.
+fn unkeyed(value: &Value) -> &Value {
+    split_keyed(value).map_or(value, |(_, v)| v)
+}
+
+impl RegisterModel {
+    /// Reads one operation; `None` when it constrains nothing (a failed or unanswered read, a
+    /// failed write or cas).
+    fn read_op(&self, op: &Operation, values: &mut Interner) -> Result<Option<RegOp>, OpError> {
+        let mut intern = |v: &Value| values.intern(&v.to_string());
+        let happened = op.outcome != Outcome::Fail;
+        match op.f.as_str() {
+            "read" => Ok(match op.outcome {
+                Outcome::Ok => Some(RegOp::Read(intern(unkeyed(&op.output)))),
+                _ => None,
+            }),
+            "write" => Ok(happened.then(|| RegOp::Write(intern(unkeyed(&op.input))))),
+            "cas" if self.cas => {
+                let pair = unkeyed(&op.input).as_array().filter(|a| a.len() == 2).ok_or_else(|| {
+                    OpError::new(op, format!("cas needs [from, to] as its value, got {}", op.input))
+                })?;
+                let (from, to) = (intern(&pair[0]), intern(&pair[1]));
+                let unequal = unkeyed(&op.output).get("swapped") == Some(&Value::Bool(false));
+                Ok(match op.outcome {
+                    Outcome::Fail => None,
+                    Outcome::Ok if unequal => Some(RegOp::CasUnequal { from }),
+                    _ => Some(RegOp::Cas { from, to }),
+                })
+            }
+            "cas" => Err(OpError::new(op, "the register model has no cas; use --model cas-register")),
+            other => Err(OpError::new(
+                op,
+                format!("a register has read, write{}, not {other}", if self.cas { " and cas" } else { "" }),
+            )),
+        }
+    }
+}
+
+impl Model for RegisterModel {
+    type Part = RegisterPartition;
+
+    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
+        Ok(split_keyed(&op.input).map(|(k, _)| k).unwrap_or_default())
+    }
+
+    fn compile(&self, _key: &str, ops: &[&Operation]) -> Result<RegisterPartition, OpError> {
+        let mut values = Interner::default();
+        let init = values.intern(&self.init.to_string());
+        let mut part = RegisterPartition {
+            timings: Vec::new(),
+            ops: Vec::new(),
+            values: Interner::default(),
+            init,
+        };
+        for op in ops {
+            if let Some(r) = self.read_op(op, &mut values)? {
+                part.timings.push(Timing::of(op));
+                part.ops.push(r);
+            }
+        }
+        part.values = values;
+        Ok(part)
+    }
+}
+
+impl Partition for RegisterPartition {
+    type State = u32;
+
+    fn ops(&self) -> &[Timing] {
+        &self.timings
+    }
+
+    fn init(&self) -> u32 {
+        self.init
+    }
+
+    fn step(&self, state: &u32, op: usize, next: &mut Vec<u32>) {
+        match self.ops[op] {
+            RegOp::Read(v) if v == *state => next.push(v),
+            RegOp::Write(v) => next.push(v),
+            RegOp::Cas { from, to } if from == *state => next.push(to),
+            RegOp::CasUnequal { from } if from != *state => next.push(*state),
+            _ => {}
+        }
+    }
+
+    fn describe_op(&self, op: usize) -> String {
+        let v = |id: u32| self.values.text(id).to_owned();
+        let what = match self.ops[op] {
+            RegOp::Read(x) => format!("read {}", v(x)),
+            RegOp::Write(x) => format!("write {}", v(x)),
+            RegOp::Cas { from, to } => format!("cas {} -> {}", v(from), v(to)),
+            RegOp::CasUnequal { from } => format!("cas from {} found a different value", v(from)),
+        };
+        format!("op {} ({what})", self.timings[op].source)
+    }
+
+    fn describe_state(&self, state: &u32) -> String {
+        format!("the register holds {}", self.values.text(*state))
+    }
+}

@@ -1,0 +1,168 @@
+//! Tickets in words: operations, states and why a history cannot be linearized.
+
+use super::tickets::{status, HoldRef, TicketOp, TicketsPartition, TicketsState};
+
+/// A hold reference as its id.
+fn hold_name(part: &TicketsPartition, state: Option<&TicketsState>, h: HoldRef) -> String {
+    match h {
+        HoldRef::Known(p) => part.placements[p as usize].hold.clone().unwrap_or_default(),
+        HoldRef::Orphan(o) => {
+            let bound = state.map(|s| s.bound[o as usize]).filter(|&p| p != u32::MAX);
+            match bound {
+                Some(p) => format!("{} (placed by op {})", part.orphans[o as usize], placement_source(part, p)),
+                None => part.orphans[o as usize].clone(),
+            }
+        }
+    }
+}
+
+/// The history operation that placed placement `p`.
+fn placement_source(part: &TicketsPartition, p: u32) -> u64 {
+    part.ops
+        .iter()
+        .position(|o| *o == TicketOp::Place(p))
+        .map_or(0, |i| part.timings[i].source)
+}
+
+/// `alice's 2 seats (h-3)`.
+fn holding(part: &TicketsPartition, p: u32) -> String {
+    let pl = &part.placements[p as usize];
+    let hold = pl.hold.as_deref().unwrap_or("a hold whose id no client saw");
+    format!("{} holds {} ({hold})", part.users.text(pl.user), seats(pl.qty))
+}
+
+fn seats(n: i64) -> String {
+    if n == 1 {
+        "1 seat".to_owned()
+    } else {
+        format!("{n} seats")
+    }
+}
+
+/// Operation `op` in words.
+pub(crate) fn describe_op(part: &TicketsPartition, op: usize) -> String {
+    let user = |u: u32| part.users.text(u).to_owned();
+    let what = match &part.ops[op] {
+        TicketOp::Place(p) => {
+            let pl = &part.placements[*p as usize];
+            let got = pl.hold.as_deref().map_or(" (no reply)".to_owned(), |h| format!(" -> {h}"));
+            format!("{}: place_hold {} of {}{got}", user(pl.user), seats(pl.qty), part.event)
+        }
+        TicketOp::SoldOut { user: u, qty } => {
+            format!("{}: place_hold {} of {} -> sold out", user(*u), seats(*qty), part.event)
+        }
+        TicketOp::Release(h) => format!("release {}", hold_name(part, None, *h)),
+        TicketOp::Confirm(h) => format!("confirm {}", hold_name(part, None, *h)),
+        TicketOp::NotActive(h) => format!("release or confirm {} -> not active", hold_name(part, None, *h)),
+        TicketOp::Inventory(n) => format!("read_inventory {} -> {n} remaining", part.event),
+        TicketOp::List { user: u, holds } => {
+            let names: Vec<String> = holds.iter().map(|&h| hold_name(part, None, h)).collect();
+            format!("{}: list_holds -> [{}]", user(*u), names.join(", "))
+        }
+        TicketOp::Expire(p) => format!(
+            "expiry of {}'s hold placed by op {}",
+            user(part.placements[*p as usize].user),
+            part.timings[op].source
+        ),
+    };
+    format!("op {} ({what})", part.timings[op].source)
+}
+
+/// The capacity as far as it is known.
+fn capacity(state: &TicketsState) -> String {
+    if state.min_capacity == state.max_capacity {
+        format!("{}", state.min_capacity)
+    } else if state.max_capacity == i64::MAX {
+        format!("at least {}", state.min_capacity)
+    } else {
+        format!("{}..{}", state.min_capacity, state.max_capacity)
+    }
+}
+
+/// A state in words.
+pub(crate) fn describe_state(part: &TicketsPartition, state: &TicketsState) -> String {
+    let active: Vec<String> = (0..part.placements.len() as u32)
+        .filter(|&p| state.status[p as usize] == status::ACTIVE)
+        .map(|p| holding(part, p))
+        .collect();
+    let confirmed = (0..part.placements.len())
+        .filter(|&p| state.status[p] == status::CONFIRMED)
+        .map(|p| part.placements[p].qty)
+        .sum::<i64>();
+    format!(
+        "{}: capacity {}, {} taken ({} confirmed); active holds: {}",
+        part.event,
+        capacity(state),
+        seats(state.taken),
+        seats(confirmed),
+        if active.is_empty() { "none".to_owned() } else { active.join(", ") }
+    )
+}
+
+/// Joins names as `a`, `a and b`, `a, b and c`.
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Why none of `stuck` can happen next in `state`, a paragraph for people.
+pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[usize]) -> String {
+    let mut sentences = Vec::new();
+    let holders: Vec<u32> = (0..part.placements.len() as u32)
+        .filter(|&p| matches!(state.status[p as usize], status::ACTIVE | status::CONFIRMED))
+        .collect();
+    for &op in stuck {
+        let sentence = match &part.ops[op] {
+            TicketOp::Place(p) => {
+                let pl = &part.placements[*p as usize];
+                let mut users: Vec<String> = holders
+                    .iter()
+                    .map(|&h| part.users.text(part.placements[h as usize].user).to_owned())
+                    .collect();
+                users.push(part.users.text(pl.user).to_owned());
+                users.dedup();
+                let held: Vec<String> = holders.iter().map(|&h| holding(part, h)).collect();
+                format!(
+                    "{} were all told they hold seats of {}, but there are not enough seats for all: {} \
+                     already, and {} was told {} more (op {}), while the capacity of {} is {}.",
+                    and_list(&users),
+                    part.event,
+                    if held.is_empty() { "nobody holds any".to_owned() } else { and_list(&held) },
+                    part.users.text(pl.user),
+                    seats(pl.qty),
+                    part.timings[op].source,
+                    part.event,
+                    capacity(state)
+                )
+            }
+            TicketOp::SoldOut { user, qty } => format!(
+                "{} was told {} was sold out for {} (op {}), but only {} were taken of a capacity of {}.",
+                part.users.text(*user),
+                part.event,
+                seats(*qty),
+                part.timings[op].source,
+                seats(state.taken),
+                capacity(state)
+            ),
+            TicketOp::Inventory(n) => format!(
+                "A read of {} returned {n} remaining (op {}), but {} were taken of a capacity of {}.",
+                part.event,
+                part.timings[op].source,
+                seats(state.taken),
+                capacity(state)
+            ),
+            _ => format!("{} cannot happen in this state.", describe_op(part, op)),
+        };
+        sentences.push(sentence);
+    }
+    format!(
+        "No order of {}'s operations agrees with every reply. At the end of the longest order found \
+         ({}), {}",
+        part.event,
+        describe_state(part, state),
+        sentences.join(" ")
+    )
+}
