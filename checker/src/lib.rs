@@ -4,12 +4,9 @@
 
 pub mod check;
 pub mod evidence;
-pub mod formats;
 pub mod history;
-pub mod jsonl;
 pub mod model;
 pub mod models;
 pub mod search;
 pub mod shrink;
-pub mod validate;
 pub mod verdict;
