@@ -1,7 +1,9 @@
 //! The history model: Jepsen-shaped operation events, one per line of history.jsonl.
 
+use crate::verdict::OpCounts;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::fmt;
 
 /// Who issued an event: a numbered client process, or the fault injector.
@@ -34,10 +36,9 @@ impl Serialize for Process {
 impl<'de> Deserialize<'de> for Process {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
-            Value::Number(n) => n
-                .as_u64()
-                .map(Process::Client)
-                .ok_or_else(|| serde::de::Error::custom("process must be a non-negative integer or \"nemesis\"")),
+            Value::Number(n) => n.as_u64().map(Process::Client).ok_or_else(|| {
+                serde::de::Error::custom("process must be a non-negative integer or \"nemesis\"")
+            }),
             Value::String(s) if s == "nemesis" => Ok(Process::Nemesis),
             other => Err(serde::de::Error::custom(format!(
                 "process must be a non-negative integer or \"nemesis\", got {other}"
@@ -124,4 +125,50 @@ pub struct History {
     pub events: Vec<Event>,
     /// Client operations, ordered by invocation.
     pub operations: Vec<Operation>,
+}
+
+impl History {
+    /// Counts the history's events by type (client operations by outcome, nemesis events apart).
+    pub fn op_counts(&self) -> OpCounts {
+        let mut counts = OpCounts {
+            invoke: self.operations.len(),
+            nemesis: self
+                .events
+                .iter()
+                .filter(|e| e.process == Process::Nemesis)
+                .count(),
+            ..OpCounts::default()
+        };
+        for op in &self.operations {
+            match op.outcome {
+                Outcome::Ok => counts.ok += 1,
+                Outcome::Fail => counts.fail += 1,
+                Outcome::Info => counts.info += 1,
+                Outcome::Pending => counts.pending += 1,
+            }
+        }
+        counts
+    }
+
+    /// The events of the operations named by `ids` (invocation indices), in history order and
+    /// re-indexed 0, 1, 2, ...: a smaller history on its own, e.g. a shrunken witness to write out.
+    ///
+    /// Ids that name no operation are ignored; nemesis events are left out.
+    pub fn sub_history_events(&self, ids: &[u64]) -> Vec<Event> {
+        let wanted: HashSet<u64> = ids.iter().copied().collect();
+        let mut keep: HashSet<u64> = HashSet::new();
+        for op in self.operations.iter().filter(|op| wanted.contains(&op.id)) {
+            keep.insert(op.id);
+            keep.extend(op.completion);
+        }
+        self.events
+            .iter()
+            .filter(|e| keep.contains(&e.index))
+            .enumerate()
+            .map(|(index, e)| Event {
+                index: index as u64,
+                ..e.clone()
+            })
+            .collect()
+    }
 }

@@ -4,9 +4,15 @@
 
 pub mod check;
 pub mod evidence;
+pub mod formats;
 pub mod history;
+pub mod jsonl;
+pub mod ledger;
+pub mod session;
 pub mod model;
 pub mod models;
 pub mod search;
 pub mod shrink;
+mod ticket_fields;
+pub mod validate;
 pub mod verdict;

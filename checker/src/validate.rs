@@ -1,0 +1,138 @@
+//! Turning a list of events into a [`History`]: pairing invocations with completions, and
+//! rejecting event lists that no real test could have produced.
+
+use crate::history::{Event, EventType, History, Operation, Outcome, Process};
+use std::collections::{HashMap, HashSet};
+use thiserror::Error;
+
+/// A history that cannot be read or checked, located by its 1-based line.
+///
+/// For event lists built in memory (and for JSONL files, one event per line) `line` is the
+/// event's 1-based position; importers of other formats translate it to the line in their file.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("line {line}: {message}")]
+pub struct HistoryError {
+    /// 1-based line of the offending event.
+    pub line: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl HistoryError {
+    /// An error at the event with 0-based `position` in history order.
+    pub fn at_position(position: usize, message: impl Into<String>) -> Self {
+        HistoryError {
+            line: position + 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl History {
+    /// [`History::from_events`] for events read from a file, where `lines[i]` is the 1-based line
+    /// of event `i`: errors name that line.
+    pub fn from_events_at_lines(
+        events: Vec<Event>,
+        lines: &[usize],
+    ) -> Result<History, HistoryError> {
+        History::from_events(events).map_err(|e| HistoryError {
+            line: lines.get(e.line - 1).copied().unwrap_or(e.line),
+            message: e.message,
+        })
+    }
+
+    /// Validates `events` and pairs each client invocation with its completion.
+    ///
+    /// Rejects, naming the event: an index that is not its 0-based position, time going
+    /// backwards, a completion with no open invocation, a second invocation while one is open, a
+    /// process used again after an `info`, and a completion whose `f` differs from its
+    /// invocation's. Invocations still open at the end become [`Outcome::Pending`] operations.
+    /// Nemesis events stay in `events` and never become operations.
+    pub fn from_events(events: Vec<Event>) -> Result<History, HistoryError> {
+        let mut operations: Vec<Operation> = Vec::new();
+        let mut open: HashMap<u64, usize> = HashMap::new();
+        let mut crashed: HashSet<u64> = HashSet::new();
+        let mut last_time = 0;
+        for (position, event) in events.iter().enumerate() {
+            let fail = |message: String| Err(HistoryError::at_position(position, message));
+            if event.index != position as u64 {
+                return fail(format!(
+                    "event has index {} but is event number {position} of the history; indices \
+                     must count 0, 1, 2, ... in file order",
+                    event.index
+                ));
+            }
+            if event.time < last_time {
+                return fail(format!(
+                    "time goes backwards: {} ns is before the previous event's {last_time} ns; \
+                     events must be written in the order they happened, with a monotonic clock",
+                    event.time
+                ));
+            }
+            last_time = event.time;
+            let Process::Client(process) = event.process else {
+                continue;
+            };
+            if crashed.contains(&process) {
+                return fail(format!(
+                    "process {process} is used again after its operation ended with info; a \
+                     process whose outcome is unknown must never be reused, give the next \
+                     operation a fresh process id"
+                ));
+            }
+            match event.kind {
+                EventType::Invoke => {
+                    if let Some(&previous) = open.get(&process) {
+                        return fail(format!(
+                            "process {process} invokes {} while its {} invoked at index {} is \
+                             still open; a process runs one operation at a time, so complete \
+                             the first (ok, fail or info) before invoking the next",
+                            event.f, operations[previous].f, operations[previous].id
+                        ));
+                    }
+                    open.insert(process, operations.len());
+                    operations.push(Operation {
+                        id: event.index,
+                        completion: None,
+                        process,
+                        f: event.f.clone(),
+                        input: event.value.clone(),
+                        output: serde_json::Value::Null,
+                        outcome: Outcome::Pending,
+                        call: event.time,
+                        ret: None,
+                    });
+                }
+                kind => {
+                    let Some(slot) = open.remove(&process) else {
+                        return fail(format!(
+                            "process {process} completes an operation ({}) it never invoked; \
+                             every ok, fail or info must follow an invoke by the same process",
+                            event.f
+                        ));
+                    };
+                    let op = &mut operations[slot];
+                    if op.f != event.f {
+                        return fail(format!(
+                            "process {process} completes {} but invoked {} at index {}; a \
+                             completion must name the same f as its invocation",
+                            event.f, op.f, op.id
+                        ));
+                    }
+                    op.completion = Some(event.index);
+                    op.output = event.value.clone();
+                    op.ret = Some(event.time);
+                    op.outcome = match kind {
+                        EventType::Ok => Outcome::Ok,
+                        EventType::Fail => Outcome::Fail,
+                        _ => {
+                            crashed.insert(process);
+                            Outcome::Info
+                        }
+                    };
+                }
+            }
+        }
+        Ok(History { events, operations })
+    }
+}

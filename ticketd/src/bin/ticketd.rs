@@ -1,0 +1,172 @@
+//! The `ticketd` binary: parses flags into a [`ticketd::Config`] and serves until Ctrl-C.
+//! Exit codes: 0 stopped, 254 bad flags, 255 failure, 86 an injected `--crash-after-step` crash.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, ValueEnum};
+use ticketd::config::CrashPlan;
+use ticketd::{Config, EtcdConfig, EventualConfig, ModeConfig, ReadMode};
+
+/// The ConcertFrenzy hold service (see docs/http-contract.md).
+#[derive(Debug, Parser)]
+#[command(name = "ticketd", version)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Which design serves the contract.
+    #[arg(long, value_enum)]
+    mode: Mode,
+    /// How long a hold lives: `300s`, `1500ms`, `5m`, or seconds.
+    #[arg(long, default_value = "300s", value_parser = duration)]
+    hold_ttl: Duration,
+    /// The largest qty one placeHold may ask for.
+    #[arg(long, default_value_t = 10)]
+    max_qty: u32,
+    /// The largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 16 * 1024)]
+    max_body_bytes: usize,
+    /// How long a read with min_seq waits to catch up before answering 503, in ms.
+    #[arg(long, default_value_t = 2000)]
+    min_seq_wait_ms: u64,
+
+    /// eventual: this region's name.
+    #[arg(long, default_value = "r1")]
+    region: String,
+    /// eventual: peer regions' base URLs, comma-separated (http://host:port).
+    #[arg(long, value_delimiter = ',')]
+    peers: Vec<String>,
+    /// eventual: how long a change waits before it is sent to the peers, in ms.
+    #[arg(long, default_value_t = 100)]
+    replication_lag_ms: u64,
+    /// eventual: how long placeHold waits for the peers to acknowledge a hold before telling the
+    /// client it failed, in ms (0: do not wait).
+    #[arg(long, default_value_t = 1000)]
+    peer_ack_timeout_ms: u64,
+
+    /// etcd: client URL of the member this instance talks to.
+    #[arg(long, default_value = "http://127.0.0.1:2379")]
+    etcd: String,
+    /// etcd: prefix of every key ticketd writes.
+    #[arg(long, default_value = "ticketd/")]
+    key_prefix: String,
+    /// etcd: how GET routes read.
+    #[arg(long, value_enum, default_value = "linearizable")]
+    reads: Reads,
+    /// etcd: how long one etcd request may take before the operation answers 503, in ms.
+    #[arg(long, default_value_t = 2000)]
+    store_timeout_ms: u64,
+    /// etcd: write inventory, hold and log entry as three separate requests.
+    #[arg(long)]
+    non_atomic: bool,
+    /// etcd --non-atomic: exit (code 86) right after write 1 or 2 of a placeHold.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2), requires = "non_atomic")]
+    crash_after_step: Option<u8>,
+    /// With --crash-after-step: crash on every n-th non-atomic placeHold (1: the first).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    crash_every: u32,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Mode {
+    Eventual,
+    Etcd,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Reads {
+    Linearizable,
+    Serializable,
+}
+
+/// Parses `300s`, `1500ms`, `5m` or a bare number of seconds.
+fn duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration; write e.g. 300s, 1500ms or 5m"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        _ => Err(format!("unknown unit {unit:?} in {text:?}; use ms, s or m")),
+    }
+}
+
+impl Cli {
+    fn config(&self) -> Config {
+        let mode = match self.mode {
+            Mode::Eventual => ModeConfig::Eventual(EventualConfig {
+                region: self.region.clone(),
+                peers: self.peers.clone(),
+                replication_lag: Duration::from_millis(self.replication_lag_ms),
+                peer_ack_timeout: (self.peer_ack_timeout_ms > 0)
+                    .then(|| Duration::from_millis(self.peer_ack_timeout_ms)),
+            }),
+            Mode::Etcd => ModeConfig::Etcd(EtcdConfig {
+                endpoint: self.etcd.clone(),
+                key_prefix: self.key_prefix.clone(),
+                reads: match self.reads {
+                    Reads::Linearizable => ReadMode::Linearizable,
+                    Reads::Serializable => ReadMode::Serializable,
+                },
+                store_timeout: Duration::from_millis(self.store_timeout_ms),
+                non_atomic: self.non_atomic,
+                crash: self.crash_after_step.map(|after_step| CrashPlan {
+                    after_step,
+                    every: self.crash_every,
+                }),
+            }),
+        };
+        Config {
+            mode,
+            hold_ttl: self.hold_ttl,
+            max_qty: self.max_qty,
+            max_body_bytes: self.max_body_bytes,
+            min_seq_wait: Duration::from_millis(self.min_seq_wait_ms),
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&cli.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; pick a free address with --listen",
+                cli.listen
+            )
+        })?;
+    let server = ticketd::serve(cli.config(), listener).await?;
+    eprintln!("ticketd: {:?} mode serving on {}", cli.mode, server.url());
+    server
+        .run_until(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 254 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    if let Err(e) = run(cli).await {
+        let code = match e.downcast_ref::<ticketd::ServeError>() {
+            Some(ticketd::ServeError::Config(_)) => 254,
+            _ => 255,
+        };
+        eprintln!("ticketd: {e:#}");
+        std::process::exit(code);
+    }
+}
