@@ -156,7 +156,13 @@ impl Driver for NetnsDriver {
     }
 
     fn restart<'a>(&'a self, node: &'a str) -> DriverFuture<'a, Value> {
-        Box::pin(self.start(vec![node.to_string()]))
+        Box::pin(async move {
+            let started = self.start(vec![node.to_string()]).await?;
+            Ok(started
+                .get(node)
+                .cloned()
+                .unwrap_or_else(|| json!({ "pids": [] })))
+        })
     }
 
     fn pause<'a>(&'a self, node: &'a str) -> DriverFuture<'a, Value> {

@@ -122,20 +122,30 @@ impl Topology {
         Ok(())
     }
 
-    /// Kills every process in the namespaces, deletes them and the bridge. Idempotent; returns
-    /// what it removed.
+    /// Kills every process in the namespaces, then deletes the links, the namespaces and the
+    /// bridge. Links are deleted explicitly: a namespace whose sockets are still closing lingers
+    /// in the kernel for a while after `ip netns del`, and would keep its veth pair alive.
+    /// Idempotent; returns what it removed.
     pub fn destroy(&self) -> Result<Vec<String>> {
         let mut removed = Vec::new();
-        for i in 1..=self.size {
-            let ns = self.namespace(i);
-            if !namespace_exists(&ns) {
-                continue;
-            }
-            let pids = process::kill_all(&ns)?;
+        let existing: Vec<String> = (1..=self.size)
+            .map(|i| self.namespace(i))
+            .filter(|ns| namespace_exists(ns))
+            .collect();
+        for ns in &existing {
+            let pids = process::kill_all(ns)?;
             if !pids.is_empty() {
                 removed.push(format!("processes {pids:?} in {ns}"));
             }
-            run("ip", &["netns", "del", &ns], None)?;
+        }
+        for i in 1..=self.size {
+            if link_exists(&self.veth(i)) {
+                run("ip", &["link", "del", &self.veth(i)], None)?;
+                removed.push(format!("link {}", self.veth(i)));
+            }
+        }
+        for ns in &existing {
+            run("ip", &["netns", "del", ns], None)?;
             removed.push(format!("namespace {ns}"));
         }
         if link_exists(&self.bridge()) {
