@@ -16,12 +16,17 @@ struct Cli {
 
 /// The subcommands; each lives in its own module under `commands/`.
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Run a workload against live nodes, record the history, check it and report.
+    Test(commands::test::TestArgs),
+}
 
 impl Command {
     /// Runs the subcommand and returns its exit code.
     fn run(self) -> anyhow::Result<u8> {
-        match self {}
+        match self {
+            Command::Test(args) => commands::test::run(args),
+        }
     }
 }
 

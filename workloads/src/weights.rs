@@ -31,9 +31,40 @@ impl<T: Copy> Weighted<T> {
     }
 }
 
+/// Parses `name:weight,name:weight,...` (a bare `name` weighs 1), e.g. `1:6,2:3,3:1`.
+pub fn parse_weights(text: &str) -> Result<Vec<(String, u32)>, String> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, weight) = match part.split_once(':') {
+            Some((n, w)) => {
+                let w = w.trim().parse::<u32>().map_err(|_| {
+                    format!("weight {w:?} of {n:?} is not a whole number (write name:weight, e.g. {n}:3)")
+                })?;
+                (n.trim(), w)
+            }
+            None => (part, 1),
+        };
+        out.push((name.to_owned(), weight));
+    }
+    if out.iter().all(|(_, w)| *w == 0) {
+        return Err(format!("{text:?} gives nothing a positive weight"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weight_lists_parse_and_bad_ones_say_why() {
+        let parsed = parse_weights("a:2, b ,c:0").unwrap();
+        assert_eq!(parsed, [("a".into(), 2), ("b".into(), 1), ("c".into(), 0)]);
+        assert!(parse_weights("a:x")
+            .unwrap_err()
+            .contains("not a whole number"));
+        assert!(parse_weights("a:0").is_err());
+    }
     use rand::{rngs::StdRng, SeedableRng};
 
     #[test]

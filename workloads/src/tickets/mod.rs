@@ -8,7 +8,7 @@ pub use client::TicketClient;
 pub use names::user_name;
 
 use crate::op::{Completion, Op};
-use crate::weights::Weighted;
+use crate::weights::{parse_weights, Weighted};
 use crate::workload::{WorkerCtx, Workload};
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -44,6 +44,47 @@ impl Default for Mix {
     }
 }
 
+impl Mix {
+    /// Parses `place_hold:4,release:2,...`; operations not named get weight 0.
+    pub fn parse(text: &str) -> Result<Mix, String> {
+        let mut mix = Mix {
+            place_hold: 0,
+            release: 0,
+            confirm: 0,
+            read_inventory: 0,
+            list_holds: 0,
+        };
+        for (name, weight) in parse_weights(text)? {
+            let slot = match name.as_str() {
+                "place_hold" => &mut mix.place_hold,
+                "release" => &mut mix.release,
+                "confirm" => &mut mix.confirm,
+                "read_inventory" => &mut mix.read_inventory,
+                "list_holds" => &mut mix.list_holds,
+                other => {
+                    return Err(format!(
+                        "{other:?} is not a tickets operation; use place_hold, release, confirm, \
+                         read_inventory or list_holds"
+                    ))
+                }
+            };
+            *slot = weight;
+        }
+        Ok(mix)
+    }
+}
+
+/// Parses a qty distribution `qty:weight,...`, e.g. `1:6,2:3,3:1`.
+pub fn parse_qty(text: &str) -> Result<Vec<(u64, u32)>, String> {
+    parse_weights(text)?
+        .into_iter()
+        .map(|(q, w)| match q.parse::<u64>() {
+            Ok(q) if q > 0 => Ok((q, w)),
+            _ => Err(format!("qty {q:?} is not a positive whole number of seats")),
+        })
+        .collect()
+}
+
 /// How the tickets workload runs.
 #[derive(Debug, Clone)]
 pub struct TicketsConfig {
@@ -53,7 +94,9 @@ pub struct TicketsConfig {
     pub events: usize,
     /// Seats per event.
     pub capacity: u64,
-    /// Number of users; worker `i` acts as user `i % users`, and each user sticks to one node.
+    /// Number of users; worker `i` acts as user `i % users` and sticks to node `i % nodes`. With
+    /// as many users as workers, a user is one process on one node; with fewer, a user's workers
+    /// run on several nodes and the user's session spans them (a client behind a load balancer).
     pub users: usize,
     /// Seats per `place_hold`, as (qty, weight).
     pub qty: Vec<(u64, u32)>,
@@ -217,10 +260,6 @@ impl TicketsWorkload {
 }
 
 impl Workload for TicketsWorkload {
-    fn node_of(&self, slot: usize, nodes: usize) -> usize {
-        (slot % self.users.len()) % nodes.max(1)
-    }
-
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (user, mut state) = self.user_of(worker.slot);
         if let Some(retry) = state.retry.take() {

@@ -1,0 +1,230 @@
+//! The flags of `frenzy test`, and the run plan they describe once checked.
+
+use crate::exit::user_error;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+use workloads::tickets::{parse_qty, Mix, TicketsConfig};
+
+/// Which workload drives the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WorkloadKind {
+    /// Users placing, releasing and confirming holds over the ticket HTTP contract.
+    Tickets,
+    /// Per-key registers with read, write and compare-and-set, on etcd's JSON gateway.
+    CasRegister,
+    /// Porcupine's string key-value store (get, put, append), on etcd's JSON gateway.
+    Kv,
+}
+
+impl WorkloadKind {
+    /// The workload's name, also the default test name and the checker model's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkloadKind::Tickets => "tickets",
+            WorkloadKind::CasRegister => "cas-register",
+            WorkloadKind::Kv => "kv",
+        }
+    }
+}
+
+/// How etcd reads are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Reads {
+    /// Through the Raft leader: never stale.
+    Linearizable,
+    /// By the member alone: fast, possibly stale.
+    Serializable,
+}
+
+/// `frenzy test`: run a workload against live nodes, record, check, report.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The workload.
+    #[arg(long, value_enum)]
+    pub workload: WorkloadKind,
+    /// A node's base URL (http://HOST:PORT); repeat for several nodes. Each process sticks to one.
+    #[arg(long = "node", required = true, value_name = "URL")]
+    pub nodes: Vec<String>,
+    /// Logical processes, each with at most one operation in flight.
+    #[arg(long, default_value_t = 10)]
+    pub concurrency: usize,
+    /// Target operations per second over all processes (jittered); unlimited when absent.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Seconds the workload runs, warm-up included.
+    #[arg(long, default_value_t = 10.0, value_name = "S")]
+    pub time_limit: f64,
+    /// Seconds of warm-up before faults start.
+    #[arg(long, default_value_t = 1.0, value_name = "S")]
+    pub warmup: f64,
+    /// Seconds to wait after healing, before the final reads.
+    #[arg(long, default_value_t = 2.0, value_name = "S")]
+    pub quiesce: f64,
+    /// Seconds after which an operation is recorded as unknown (info).
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    pub op_timeout: f64,
+    /// Seed of every random choice (printed in the summary); random when absent.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The run store.
+    #[arg(long, default_value = "store", value_name = "DIR")]
+    pub store: PathBuf,
+    /// The test's name in the store; the workload's name when absent.
+    #[arg(long)]
+    pub test_name: Option<String>,
+    /// Tickets: number of events.
+    #[arg(long, default_value_t = 3)]
+    pub events: usize,
+    /// Tickets: seats per event.
+    #[arg(long, default_value_t = 20)]
+    pub capacity: u64,
+    /// Tickets: number of users (worker i acts as user i mod users); one per worker when absent.
+    #[arg(long)]
+    pub users: Option<usize>,
+    /// Tickets: seats per hold as qty:weight pairs.
+    #[arg(long, default_value = "1:6,2:3,3:1", value_name = "QTY:W,...")]
+    pub qty: String,
+    /// Tickets: the operation mix as f:weight pairs.
+    #[arg(
+        long,
+        default_value = "place_hold:4,release:2,confirm:1,read_inventory:1,list_holds:2"
+    )]
+    pub mix: String,
+    /// Tickets: "last seats" mode: one event with only this many seats, nobody releases.
+    #[arg(long, value_name = "SEATS")]
+    pub last_seats: Option<u64>,
+    /// Tickets: send each user's highest seen seq as min_seq when listing holds (read-your-writes).
+    #[arg(long)]
+    pub min_seq: bool,
+    /// Tickets: the service's hold TTL in seconds, so the model lets holds expire.
+    #[arg(long, value_name = "S")]
+    pub hold_ttl: Option<f64>,
+    /// cas-register and kv: how etcd serves reads.
+    #[arg(long, value_enum, default_value = "linearizable")]
+    pub reads: Reads,
+    /// cas-register and kv: operations per key before moving to a fresh key.
+    #[arg(long, default_value_t = 100)]
+    pub ops_per_key: u64,
+    /// Seconds the linearizability search may take before answering unknown.
+    #[arg(long, value_name = "S")]
+    pub check_time_limit: Option<f64>,
+}
+
+/// A checked plan of the run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The workload.
+    pub workload: WorkloadKind,
+    /// The nodes, as given.
+    pub nodes: Vec<String>,
+    /// Phases and pace.
+    pub phases: workloads::Phases,
+    /// The tickets workload's configuration (also set, unused, for other workloads).
+    pub tickets: TicketsConfig,
+    /// Serializable etcd reads.
+    pub serializable: bool,
+    /// Operations per key of the etcd workloads.
+    pub ops_per_key: u64,
+    /// The store folder.
+    pub store: PathBuf,
+    /// The test's name.
+    pub test_name: String,
+    /// Unique to this run: prefixes event names, request ids and keys.
+    pub run_tag: String,
+    /// The model's hold TTL.
+    pub hold_ttl: Option<Duration>,
+    /// The search's time budget.
+    pub check_time_limit: Option<Duration>,
+}
+
+/// Seconds from a flag, which must be finite and not negative (positive when `positive`).
+fn seconds(flag: &str, value: f64, positive: bool) -> anyhow::Result<Duration> {
+    let ok = value.is_finite() && value >= 0.0 && (!positive || value > 0.0);
+    if !ok {
+        let what = if positive {
+            "a positive"
+        } else {
+            "a non-negative"
+        };
+        return Err(user_error(format!(
+            "--{flag} must be {what} number of seconds, got {value}"
+        )));
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+impl TestArgs {
+    /// Checks the flags and turns them into a plan; every problem is one clear user error.
+    pub fn plan(&self) -> anyhow::Result<Plan> {
+        if self.concurrency == 0 {
+            return Err(user_error("--concurrency must be at least 1"));
+        }
+        if let Some(rate) = self.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
+            return Err(user_error(format!(
+                "--rate must be a positive number of operations per second, got {rate}"
+            )));
+        }
+        let time_limit = seconds("time-limit", self.time_limit, true)?;
+        let warmup = seconds("warmup", self.warmup, false)?.min(time_limit / 2);
+        let seed = self.seed.unwrap_or_else(random_seed);
+        let phases = workloads::Phases {
+            concurrency: self.concurrency,
+            nodes: self.nodes.len(),
+            rate: self.rate,
+            warmup,
+            main: time_limit - warmup,
+            quiesce: seconds("quiesce", self.quiesce, false)?,
+            op_timeout: seconds("op-timeout", self.op_timeout, true)?,
+            seed,
+        };
+        let test_name = self
+            .test_name
+            .clone()
+            .unwrap_or_else(|| self.workload.name().to_owned());
+        let run_tag = format!("{test_name}-{seed:x}-{}", std::process::id());
+        let bad = |flag: &str, e: String| user_error(format!("--{flag}: {e}"));
+        let mut tickets = TicketsConfig::new(run_tag.clone());
+        tickets.events = self.events;
+        tickets.capacity = self.capacity;
+        tickets.users = self.users.unwrap_or(self.concurrency);
+        tickets.qty = parse_qty(&self.qty).map_err(|e| bad("qty", e))?;
+        tickets.mix = Mix::parse(&self.mix).map_err(|e| bad("mix", e))?;
+        tickets.min_seq = self.min_seq;
+        if let Some(seats) = self.last_seats {
+            tickets = tickets.last_seats(seats);
+        }
+        if tickets.events == 0 || tickets.users == 0 || tickets.capacity == 0 {
+            return Err(user_error(
+                "--events, --users and --capacity (or --last-seats) must be at least 1",
+            ));
+        }
+        Ok(Plan {
+            workload: self.workload,
+            nodes: self.nodes.clone(),
+            phases,
+            tickets,
+            serializable: self.reads == Reads::Serializable,
+            ops_per_key: self.ops_per_key,
+            store: self.store.clone(),
+            test_name,
+            run_tag,
+            hold_ttl: self
+                .hold_ttl
+                .map(|s| seconds("hold-ttl", s, true))
+                .transpose()?,
+            check_time_limit: self
+                .check_time_limit
+                .map(|s| seconds("check-time-limit", s, true))
+                .transpose()?,
+        })
+    }
+}
+
+/// A seed from the clock, for runs that did not ask for one.
+fn random_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
