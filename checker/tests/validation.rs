@@ -20,12 +20,14 @@ fn event(index: u64, process: Process, kind: EventType, f: &str, value: Value) -
 use EventType::{Fail, Info, Invoke, Ok};
 use Process::{Client, Nemesis};
 
-/// The error `from_events` gives for `events`, which must be invalid.
-fn error_of(events: Vec<Event>) -> HistoryError {
-    match History::from_events(events) {
+/// Asserts that `from_events` rejects `events` at `line` with a message containing `fragment`.
+fn assert_rejected(events: Vec<Event>, line: usize, fragment: &str) {
+    let e: HistoryError = match History::from_events(events) {
         Err(e) => e,
         Result::Ok(h) => panic!("expected an error, got {h:?}"),
-    }
+    };
+    assert_eq!(e.line, line, "{e}");
+    assert!(e.message.contains(fragment), "{e}");
 }
 
 #[test]
@@ -111,44 +113,38 @@ fn sub_history_keeps_the_chosen_operations_reindexed_densely() {
 
 #[test]
 fn completion_without_invocation_is_rejected() {
-    let e = error_of(vec![
-        event(0, Client(1), Invoke, "read", Value::Null),
-        event(1, Client(2), Ok, "read", json!(1)),
-    ]);
-    assert_eq!(e.line, 2);
-    assert!(
-        e.message
-            .contains("process 2 completes an operation (read) it never invoked"),
-        "{e}"
+    assert_rejected(
+        vec![
+            event(0, Client(1), Invoke, "read", Value::Null),
+            event(1, Client(2), Ok, "read", json!(1)),
+        ],
+        2,
+        "process 2 completes an operation (read) it never invoked",
     );
 }
 
 #[test]
 fn two_open_invocations_on_one_process_are_rejected() {
-    let e = error_of(vec![
-        event(0, Client(1), Invoke, "read", Value::Null),
-        event(1, Client(1), Invoke, "write", json!(2)),
-    ]);
-    assert_eq!(e.line, 2);
-    assert!(
-        e.message
-            .contains("process 1 invokes write while its read invoked at index 0 is still open"),
-        "{e}"
+    assert_rejected(
+        vec![
+            event(0, Client(1), Invoke, "read", Value::Null),
+            event(1, Client(1), Invoke, "write", json!(2)),
+        ],
+        2,
+        "process 1 invokes write while its read invoked at index 0 is still open",
     );
 }
 
 #[test]
 fn process_reused_after_info_is_rejected() {
-    let e = error_of(vec![
-        event(0, Client(1), Invoke, "write", json!(1)),
-        event(1, Client(1), Info, "write", json!(1)),
-        event(2, Client(1), Invoke, "read", Value::Null),
-    ]);
-    assert_eq!(e.line, 3);
-    assert!(
-        e.message
-            .contains("process 1 is used again after its operation ended with info"),
-        "{e}"
+    assert_rejected(
+        vec![
+            event(0, Client(1), Invoke, "write", json!(1)),
+            event(1, Client(1), Info, "write", json!(1)),
+            event(2, Client(1), Invoke, "read", Value::Null),
+        ],
+        3,
+        "process 1 is used again after its operation ended with info",
     );
 }
 
@@ -160,36 +156,31 @@ fn time_going_backwards_is_rejected() {
     ];
     events[1].time = 5;
     events[0].time = 9;
-    let e = error_of(events);
-    assert_eq!(e.line, 2);
-    assert!(
-        e.message
-            .contains("time goes backwards: 5 ns is before the previous event's 9 ns"),
-        "{e}"
+    assert_rejected(
+        events,
+        2,
+        "time goes backwards: 5 ns is before the previous event's 9 ns",
     );
 }
 
 #[test]
 fn completion_naming_another_function_is_rejected() {
-    let e = error_of(vec![
-        event(0, Client(1), Invoke, "read", Value::Null),
-        event(1, Client(1), Ok, "write", json!(1)),
-    ]);
-    assert!(
-        e.message
-            .contains("completes write but invoked read at index 0"),
-        "{e}"
+    assert_rejected(
+        vec![
+            event(0, Client(1), Invoke, "read", Value::Null),
+            event(1, Client(1), Ok, "write", json!(1)),
+        ],
+        2,
+        "completes write but invoked read at index 0",
     );
 }
 
 #[test]
 fn index_out_of_order_is_rejected() {
-    let e = error_of(vec![event(3, Client(1), Invoke, "read", Value::Null)]);
-    assert_eq!(e.line, 1);
-    assert!(
-        e.message
-            .contains("event has index 3 but is event number 0"),
-        "{e}"
+    assert_rejected(
+        vec![event(3, Client(1), Invoke, "read", Value::Null)],
+        1,
+        "event has index 3 but is event number 0",
     );
 }
 

@@ -1,0 +1,115 @@
+//! `frenzy check`: reads histories and checks them for linearizability against a model.
+
+mod output_dir;
+mod summary;
+mod units;
+
+use crate::exit::user_error;
+use checker::check::{check, check_without_witness, CheckOptions};
+use checker::formats::{load, Format};
+use checker::models::{ModelOptions, MODEL_NAMES};
+use checker::verdict::{Results, Verdict};
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Flags of `frenzy check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// History files: history.jsonl, Jepsen history.edn, or Porcupine's test files.
+    #[arg(required = true, value_name = "HISTORY")]
+    histories: Vec<PathBuf>,
+    /// The model: register, cas-register, kv, kv-unpartitioned or tickets.
+    #[arg(long, short)]
+    model: String,
+    /// The history format (jsonl, edn, porcupine-log, porcupine-kv); detected from content when absent.
+    #[arg(long)]
+    format: Option<Format>,
+    /// The model's initial state as JSON, e.g. `0`, `"x"`, `{"e1": 100}` (default: null).
+    #[arg(long, value_name = "JSON", value_parser = units::json)]
+    init: Option<serde_json::Value>,
+    /// Tickets: holds expire this long after placement, e.g. `30`, `30s`, `500ms` (default: never).
+    #[arg(long, value_name = "SECONDS", value_parser = units::duration)]
+    hold_ttl: Option<Duration>,
+    /// Tickets: how late past its TTL a hold may still expire.
+    #[arg(long, value_name = "SECONDS", value_parser = units::duration, default_value = "0")]
+    expiry_slack: Duration,
+    /// Give up with `unknown` after this long per history, e.g. `10`, `2.5s`, `1m`.
+    #[arg(long, value_name = "SECONDS", value_parser = units::duration)]
+    time_limit: Option<Duration>,
+    /// Give up with `unknown` when the search needs more memory than this, e.g. `4GiB`, `512MiB`
+    /// (default: half the memory available).
+    #[arg(long, value_name = "BYTES", value_parser = units::bytes)]
+    memory_limit: Option<u64>,
+    /// Check every partition to its own verdict instead of stopping at the first invalid one.
+    #[arg(long)]
+    all_partitions: bool,
+    /// Skip shrinking a witness for invalid partitions: `check_ms` then times the search alone.
+    #[arg(long)]
+    no_witness: bool,
+    /// Print one JSON results object per history, one per line (docs/check-json.md).
+    #[arg(long)]
+    json: bool,
+    /// Write results.json and each invalid partition's witness history (witness-<key>.jsonl) here
+    /// (one subdirectory per history when there are several).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Checks every history and returns the exit code of the worst verdict (0 valid, 1 invalid, 2 unknown).
+pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    if !MODEL_NAMES.contains(&args.model.as_str()) {
+        return Err(user_error(format!(
+            "unknown model {:?}; pass --model with one of {}",
+            args.model,
+            MODEL_NAMES.join(", ")
+        )));
+    }
+    let model_options = ModelOptions {
+        init: args.init.clone(),
+        hold_ttl: args.hold_ttl,
+        expiry_slack: args.expiry_slack,
+    };
+    let options = CheckOptions {
+        time_limit: args.time_limit,
+        memory_limit: args.memory_limit,
+        all_partitions: args.all_partitions,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut out_dirs = args
+        .out
+        .as_deref()
+        .map(|dir| output_dir::OutputDirs::new(dir, args.histories.len()));
+    let mut worst = Verdict::Valid;
+    for path in &args.histories {
+        let history = load(path, args.format).map_err(|e| user_error(e.to_string()))?;
+        let checker = if args.no_witness {
+            check_without_witness
+        } else {
+            check
+        };
+        let linearizability = checker(&history, &args.model, &model_options, &options)
+            .map_err(|e| user_error(format!("{}: {e}", path.display())))?;
+        let results = Results {
+            valid: linearizability.valid,
+            file: Some(path.display().to_string()),
+            op_counts: history.op_counts(),
+            check_ms: linearizability.check_ms,
+            linearizability: Some(linearizability),
+            sessions: None,
+            ledger: None,
+        };
+        worst = worst.worst(results.valid);
+        let written = match out_dirs.as_mut() {
+            Some(dirs) => Some(dirs.write(path, &history, &results)?),
+            None => None,
+        };
+        if args.json {
+            println!("{}", serde_json::to_string(&results)?);
+        } else {
+            print!("{}", summary::render(&results, written.as_ref()));
+        }
+    }
+    Ok(worst.exit_code() as u8)
+}

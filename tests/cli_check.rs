@@ -1,0 +1,294 @@
+//! `frenzy check` end to end: verdicts and exit codes, --json, --out, and bad input (exit 254).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Porcupine's test data (`shared/` sits beside the repository, here and in CI).
+fn test_data(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/anchors/porcupine/test_data")
+        .join(file)
+}
+
+/// A scratch directory for one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("frenzy-cli-check-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes `text` to `name` in the scratch directory and returns its path.
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn frenzy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn check(paths: &[&Path], flags: &[&str]) -> Output {
+    let mut args = vec!["check"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    args.extend(flags);
+    frenzy(&args)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A small cas-register history that is linearizable: write 1, then a read of 1 and a cas 1 -> 2.
+const VALID_JSONL: &str = r#"{"index":0,"time":10,"process":0,"type":"invoke","f":"write","value":1}
+{"index":1,"time":20,"process":0,"type":"ok","f":"write","value":1}
+{"index":2,"time":30,"process":1,"type":"invoke","f":"read","value":null}
+{"index":3,"time":35,"process":"nemesis","type":"info","f":"start-partition","value":"majority"}
+{"index":4,"time":40,"process":1,"type":"ok","f":"read","value":1}
+{"index":5,"time":50,"process":2,"type":"invoke","f":"cas","value":[1,2]}
+{"index":6,"time":60,"process":2,"type":"ok","f":"cas","value":[1,2]}
+"#;
+
+#[test]
+fn a_linearizable_history_exits_0_with_a_summary() {
+    let dir = Scratch::new("valid");
+    let path = dir.file("history.jsonl", VALID_JSONL);
+    let out = check(&[&path], &["--model", "cas-register"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("VALID (cas-register model), 3 operations: 3 ok, 0 fail, 0 info, 0 pending; 1 nemesis events"), "{text}");
+}
+
+#[test]
+fn a_stale_read_exits_1_and_json_carries_the_evidence() {
+    let dir = Scratch::new("stale");
+    let stale = VALID_JSONL.replace(
+        r#""type":"ok","f":"read","value":1"#,
+        r#""type":"ok","f":"read","value":7"#,
+    );
+    let path = dir.file("history.jsonl", &stale);
+    let out = check(&[&path], &["--model", "cas-register", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let results: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(results["valid"], Value::Bool(false));
+    assert_eq!(results["file"], path.to_str().unwrap());
+    assert!(results["check_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(results["op_counts"]["invoke"], 3);
+    assert_eq!(results["op_counts"]["nemesis"], 1);
+    let partition = &results["linearizability"]["partitions"][0];
+    assert_eq!(partition["valid"], Value::Bool(false));
+    assert_eq!(partition["evidence"]["stuck"], serde_json::json!([2]));
+    assert!(!partition["evidence"]["explanation"]
+        .as_str()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn several_histories_print_one_json_line_each_and_the_worst_verdict_decides() {
+    let dir = Scratch::new("several");
+    let valid = dir.file("valid.jsonl", VALID_JSONL);
+    let bad = test_data("kv/c01-bad.txt");
+    let ok = test_data("kv/c01-ok.txt");
+    let out = check(&[&ok, &bad], &["--model", "kv", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["valid"], Value::Bool(true));
+    assert_eq!(lines[1]["valid"], Value::Bool(false));
+    assert!(lines[1]["file"].as_str().unwrap().ends_with("c01-bad.txt"));
+    let both_valid = check(&[&valid, &valid], &["--model", "cas-register", "--json"]);
+    assert_eq!(both_valid.status.code(), Some(0), "{}", stderr(&both_valid));
+}
+
+#[test]
+fn porcupine_etcd_log_is_detected_and_refuted() {
+    let out = check(
+        &[&test_data("jepsen/etcd_000.log")],
+        &["--model", "cas-register"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("INVALID (cas-register model), 85 operations"));
+}
+
+#[test]
+fn an_exhausted_budget_exits_2() {
+    // c50-ok is linearizable, but no partition of it is decided within one byte of memory.
+    let path = test_data("kv/c50-ok.txt");
+    let out = check(
+        &[&path],
+        &["--model", "kv", "--memory-limit", "1", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let results: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(results["valid"], "unknown");
+    let partitions = results["linearizability"]["partitions"].as_array().unwrap();
+    let reasons = partitions.iter().filter_map(|p| p["reason"].as_str());
+    assert!(
+        reasons.into_iter().any(|r| r.contains("memory limit")),
+        "{results}"
+    );
+}
+
+#[test]
+fn out_dir_holds_results_and_a_witness_that_still_fails() {
+    let dir = Scratch::new("out");
+    let out_dir = dir.0.join("out");
+    let out = check(
+        &[&test_data("kv/c01-bad.txt")],
+        &["--model", "kv", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["valid"], Value::Bool(false));
+    let witness = out_dir.join("witness-7.jsonl");
+    assert!(stdout(&out).contains(&format!("witness written to {}", witness.display())));
+    let again = check(&[&witness], &["--model", "kv"]);
+    assert_eq!(again.status.code(), Some(1), "{}", stdout(&again));
+}
+
+#[test]
+fn out_dir_with_several_histories_gets_one_subdirectory_each() {
+    let dir = Scratch::new("out-several");
+    let out_dir = dir.0.join("out");
+    let out = check(
+        &[&test_data("kv/c01-ok.txt"), &test_data("kv/c01-bad.txt")],
+        &[
+            "--model",
+            "kv",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out_dir.join("c01-ok/results.json").is_file());
+    assert!(out_dir.join("c01-bad/witness-7.jsonl").is_file());
+}
+
+/// Runs `frenzy check` on a file holding `text` and asserts exit 254 with `expected` in the first
+/// line of the error, and no panic.
+fn assert_bad_input(name: &str, text: &str, flags: &[&str], expected: &str) {
+    let dir = Scratch::new(name);
+    let path = dir.file("history.jsonl", text);
+    let out = check(&[&path], flags);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(254), "{name}: {err}");
+    let first = err.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("error: ") && first.contains(expected),
+        "{name}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{name}: {err}");
+}
+
+const INVOKE_READ: &str =
+    r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"read","value":null}"#;
+
+#[test]
+fn each_malformed_history_gets_its_own_error_and_exit_254() {
+    let model = ["--model", "cas-register"];
+    let cases = [
+        ("json", "{\"index\":0,", "line 1: not valid JSON"),
+        ("type", "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"begin\",\"f\":\"read\"}\n", "line 1: unknown type \"begin\""),
+        ("orphan", "{\"index\":0,\"time\":1,\"process\":4,\"type\":\"ok\",\"f\":\"read\",\"value\":1}\n", "line 1: process 4 completes an operation (read) it never invoked"),
+        (
+            "twice",
+            &format!("{INVOKE_READ}\n{}\n", r#"{"index":1,"time":2,"process":0,"type":"invoke","f":"read","value":null}"#),
+            "line 2: process 0 invokes read while its read invoked at index 0 is still open",
+        ),
+        (
+            "reuse",
+            &format!(
+                "{INVOKE_READ}\n{}\n{}\n",
+                r#"{"index":1,"time":2,"process":0,"type":"info","f":"read","value":null}"#,
+                r#"{"index":2,"time":3,"process":0,"type":"invoke","f":"read","value":null}"#
+            ),
+            "line 3: process 0 is used again after its operation ended with info",
+        ),
+        (
+            "time",
+            &format!("{INVOKE_READ}\n{}\n", r#"{"index":1,"time":0,"process":0,"type":"ok","f":"read","value":null}"#),
+            "line 2: time goes backwards",
+        ),
+        ("format", "hello\n", "cannot tell the history format"),
+        (
+            "unreadable-op",
+            "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"explode\",\"value\":null}\n",
+            "does not fit the cas-register model",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        assert_bad_input(name, text, &model, expected);
+    }
+}
+
+#[test]
+fn each_bad_flag_gets_its_own_error_and_exit_254() {
+    let cases: [(&str, &[&str], &str); 6] = [
+        (
+            "model",
+            &["--model", "queue"],
+            "unknown model \"queue\"; pass --model with one of register",
+        ),
+        (
+            "init",
+            &["--model", "register", "--init", "{x"],
+            "not valid JSON",
+        ),
+        (
+            "memory",
+            &["--model", "register", "--memory-limit", "lots"],
+            "is not a byte size",
+        ),
+        (
+            "time",
+            &["--model", "register", "--time-limit", "soon"],
+            "is not a duration",
+        ),
+        (
+            "format",
+            &["--model", "register", "--format", "xml"],
+            "unknown format \"xml\"",
+        ),
+        (
+            "edn-as-jsonl",
+            &["--model", "register", "--format", "edn"],
+            "not valid EDN",
+        ),
+    ];
+    for (name, flags, expected) in cases {
+        assert_bad_input(name, "{\"index\":", flags, expected);
+    }
+    let missing = check(
+        &[Path::new("/nonexistent/history.jsonl")],
+        &["--model", "register"],
+    );
+    assert_eq!(missing.status.code(), Some(254));
+    assert!(stderr(&missing).contains("cannot read /nonexistent/history.jsonl"));
+}
