@@ -17,9 +17,15 @@ pub fn router(store: PathBuf) -> Router {
         .with_state(Arc::new(store))
 }
 
-/// Serves the store on a listener until the process stops.
-pub async fn serve_on(listener: tokio::net::TcpListener, store: PathBuf) -> std::io::Result<()> {
-    axum::serve(listener, router(store)).await
+/// Serves the store on a listener until `shutdown` completes.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    store: PathBuf,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 async fn index(State(store): State<Arc<PathBuf>>) -> Response {

@@ -4,8 +4,9 @@
 
 mod common;
 
+use checker::verdict::Verdict;
 use common::browser::{dump_dom, screenshot};
-use common::histories::{oversold, oversold_results, OVERSELL_SENTENCE, VANISHED_SENTENCE};
+use common::histories::{checked, oversold, oversold_capacities};
 use common::TempDir;
 use reports::write_run;
 
@@ -13,7 +14,23 @@ use reports::write_run;
 fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
     let tmp = TempDir::new("browser");
     let o = oversold();
-    let results = oversold_results(&o);
+    let results = checked(&o.history, &oversold_capacities());
+    assert_eq!(results.valid, Verdict::Invalid);
+    let lin = results
+        .linearizability
+        .as_ref()
+        .expect("linearizability ran");
+    let e7 = lin
+        .partitions
+        .iter()
+        .find(|p| p.key == "e7")
+        .expect("partition e7");
+    let evidence = e7.evidence.as_ref().expect("e7 is invalid, with evidence");
+    assert!(evidence.stuck.contains(&o.bob) || evidence.stuck.contains(&o.alice));
+    let stuck_op = evidence.stuck[0];
+    let other_op = if stuck_op == o.bob { o.alice } else { o.bob };
+    let sentence = dom_text(&evidence.explanation);
+    assert!(sentence.contains("alice and bob were all told they hold seats of e7"));
     let run = write_run(tmp.path(), "oversell", &o.history, &results, &[]).expect("store the run");
     let page = run.path().join("report.html");
 
@@ -27,30 +44,37 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
     );
     // The anomaly sentences, summary first.
     let summary_at = dom.find("id=\"summary\"").expect("summary section");
-    let sentence_at = dom.find(OVERSELL_SENTENCE).expect("the oversell sentence");
+    let sentence_at = dom.find(&sentence).expect("the oversell sentence");
     assert!(
         sentence_at > summary_at && sentence_at < dom.find("id=\"timeline\"").expect("timeline")
     );
-    assert!(dom.contains(VANISHED_SENTENCE));
-    // Bob's hold cannot be linearized: red on the timeline and in the witness, both built by script.
-    let stuck_overlay = format!("class=\"op stuck\" data-op=\"{}\"", o.bob);
+    let sessions = results.sessions.as_ref().expect("sessions ran");
+    for anomaly in &sessions.anomalies {
+        assert!(
+            dom.contains(&dom_text(&anomaly.explanation)),
+            "missing session anomaly {}",
+            anomaly.explanation
+        );
+    }
+    // One of the two holds cannot be linearized: red on the timeline and in the witness, both
+    // built by the script; the other is not red.
+    let overlay = |op: u64| format!("class=\"op stuck\" data-op=\"{op}\"");
     assert!(
-        dom.contains(&stuck_overlay),
-        "no red overlay for op {}",
-        o.bob
+        dom.contains(&overlay(stuck_op)),
+        "no red overlay for op {stuck_op}"
     );
+    assert!(!dom.contains(&overlay(other_op)), "op {other_op} is red");
     let witness = &dom[dom.find("class=\"witness-svg\"").expect("witness drawn")..];
-    assert!(witness.contains(&format!("class=\"op ok stuck\" data-op=\"{}\"", o.bob)));
-    assert!(witness.contains(&format!("class=\"op ok\" data-op=\"{}\"", o.alice)));
-    // Alice's hold is not red.
-    assert!(!dom.contains(&format!("class=\"op stuck\" data-op=\"{}\"", o.alice)));
+    assert!(witness.contains(&format!("class=\"op ok stuck\" data-op=\"{stuck_op}\"")));
+    assert!(witness.contains(&format!("class=\"op ok\" data-op=\"{other_op}\"")));
     // The partition's fault window, shaded over the timeline and listed under it.
     assert!(dom.contains("class=\"fault-window fault-partition\" data-kind=\"partition\""));
     assert!(dom.contains("partition {\"groups\":[[\"n1\"],[\"n2\",\"n3\"]],\"kind\":\"isolate\"}"));
     assert!(dom.contains(
         "<li class=\"fault-item\"><a href=\"#fault-0\">partition</a> from 10.0 ms to 80.0 ms"
     ));
-    // Session anomaly links to carol's operations.
+    // The anomalies link to their operations on the timeline.
+    assert!(dom.contains(&format!("href=\"#op-{stuck_op}\"")));
     assert!(dom.contains(&format!("href=\"#op-{}\"", o.carol_list)));
     // Self-contained: nothing is fetched (no src, no stylesheet link, no url()), and the page forbids it.
     let html = std::fs::read_to_string(&page).expect("report.html");
@@ -77,4 +101,11 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
 
 fn tail(s: &str) -> &str {
     &s[s.len().saturating_sub(2000)..]
+}
+
+/// Text as Chromium serializes it in `--dump-dom` (only `&`, `<` and `>` escaped).
+fn dom_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

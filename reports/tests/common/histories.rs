@@ -252,3 +252,37 @@ pub fn large(ops: usize, processes: u64) -> History {
     }
     e.history()
 }
+
+/// The seats of the oversold history's events.
+pub fn oversold_capacities() -> std::collections::BTreeMap<String, u64> {
+    [("e7".to_string(), 2), ("e8".to_string(), 5)]
+        .into_iter()
+        .collect()
+}
+
+/// The results the real checker gives a tickets history: linearizability, sessions and ledger.
+pub fn checked(history: &History, capacities: &std::collections::BTreeMap<String, u64>) -> Results {
+    use checker::check::{check, CheckOptions};
+    use checker::models::ModelOptions;
+    let options = ModelOptions {
+        init: Some(json!(capacities)),
+        ..ModelOptions::default()
+    };
+    let check_options = CheckOptions {
+        all_partitions: true,
+        ..CheckOptions::default()
+    };
+    let lin = check(history, "tickets", &options, &check_options)
+        .expect("tickets history fits the model");
+    let sessions = checker::session::check_sessions(history);
+    let ledger = checker::ledger::check_ledger(history, capacities);
+    Results {
+        valid: lin.valid.worst(sessions.valid).worst(ledger.valid),
+        file: None,
+        op_counts: history.op_counts(),
+        check_ms: lin.check_ms,
+        linearizability: Some(lin),
+        sessions: Some(sessions),
+        ledger: Some(ledger),
+    }
+}
