@@ -17,6 +17,8 @@ struct Cli {
 /// The subcommands; each lives in its own module under `commands/`.
 #[derive(Subcommand)]
 enum Command {
+    /// Check histories for linearizability against a model.
+    Check(commands::check::CheckArgs),
     /// Run a workload against live nodes, record the history, check it and report.
     Test(commands::test::TestArgs),
     /// Rebuild a run folder's report, or check a history file and store it with its report.
@@ -29,6 +31,7 @@ impl Command {
     /// Runs the subcommand and returns its exit code.
     fn run(self) -> anyhow::Result<u8> {
         match self {
+            Command::Check(args) => commands::check::run(args),
             Command::Test(args) => commands::test::run(args),
             Command::Report(args) => commands::report::run(args),
             Command::Serve(args) => commands::serve::run(args),
