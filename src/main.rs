@@ -25,6 +25,8 @@ enum Command {
     Report(commands::report::ReportArgs),
     /// Serve an index of the store's runs and their reports over HTTP (loopback by default).
     Serve(commands::serve::ServeArgs),
+    /// Local clusters of etcd (and ticketd) in network namespaces: up, status, heal, down.
+    Cluster(commands::cluster::ClusterArgs),
 }
 
 impl Command {
@@ -35,6 +37,7 @@ impl Command {
             Command::Test(args) => commands::test::run(args),
             Command::Report(args) => commands::report::run(args),
             Command::Serve(args) => commands::serve::run(args),
+            Command::Cluster(args) => commands::cluster::run(args),
         }
     }
 }

@@ -98,3 +98,16 @@ pub async fn leader(client: &reqwest::Client, members: &[(String, String)]) -> O
         None
     }
 }
+
+/// The revision every member reports, when all of them answer and agree.
+pub async fn converged(client: &reqwest::Client, members: &[(String, String)]) -> Option<u64> {
+    let mut revision = None;
+    for (_, url) in members {
+        let r = status(client, url).await.ok()?.revision;
+        if revision.is_some_and(|seen| seen != r) {
+            return None;
+        }
+        revision = Some(r);
+    }
+    revision
+}

@@ -3,3 +3,4 @@ pub mod check;
 pub mod test;
 pub mod report;
 pub mod serve;
+pub mod cluster;

@@ -25,7 +25,8 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct TicketdSpec {
     /// The ticketd binary.
     pub binary: PathBuf,
-    /// Extra flags (the mode and its knobs), passed after the listen address and endpoint.
+    /// Extra flags (the mode and its knobs), passed after the listen address and endpoint;
+    /// `{node}` becomes the node's name and `{peers}` the other nodes' ticketd URLs (comma-separated).
     pub args: Vec<String>,
 }
 
@@ -129,7 +130,14 @@ impl ClusterState {
                         "--etcd".into(),
                         etcd_url.clone(),
                     ];
-                    argv.extend(t.args.iter().cloned());
+                    let peers: Vec<String> = (1..=top.size)
+                        .filter(|j| *j != i)
+                        .map(|j| format!("http://{}:{TICKETD_PORT}", top.addr(j)))
+                        .collect();
+                    argv.extend(t.args.iter().map(|a| {
+                        a.replace("{node}", &name)
+                            .replace("{peers}", &peers.join(","))
+                    }));
                     processes.push(NodeProcess {
                         role: "ticketd".into(),
                         argv,

@@ -77,22 +77,13 @@ async fn isolating_the_leader_blocks_it_while_the_majority_moves_on_then_heals()
         .heal_network()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let urls: Vec<String> = nodes.iter().map(|n| cluster.url(n)).collect();
+    let members = cluster.0.members();
     let took = eventually(
         Duration::from_secs(30),
         "every member at the same revision",
         || {
-            let (c, urls) = (&status_client, &urls);
-            async move {
-                let mut revs = Vec::new();
-                for u in urls {
-                    match etcd::status(c, u).await {
-                        Ok(s) => revs.push(s.revision),
-                        Err(_) => return false,
-                    }
-                }
-                revs.windows(2).all(|w| w[0] == w[1])
-            }
+            let (c, m) = (&status_client, &members);
+            async move { etcd::converged(c, m).await.is_some() }
         },
     )
     .await;

@@ -14,6 +14,18 @@ fn any_port() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
+/// A loopback server and a proxy in front of it.
+async fn server_behind_proxy() -> (TcpListener, Proxy) {
+    let server = TcpListener::bind(any_port())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let upstream = server.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let proxy = Proxy::start(any_port(), upstream)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (server, proxy)
+}
+
 /// A client connected through `proxy` to a server, and the server's side of it.
 async fn pair(proxy: &Proxy, server: &TcpListener) -> (TcpStream, TcpStream) {
     let client = TcpStream::connect(proxy.local_addr())
@@ -38,13 +50,7 @@ async fn send(s: &mut TcpStream, b: u8) {
 
 #[tokio::test]
 async fn cut_drops_both_ways_latency_delays_and_heal_restores() {
-    let server = TcpListener::bind(any_port())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let upstream = server.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let proxy = Proxy::start(any_port(), upstream)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (server, proxy) = server_behind_proxy().await;
     let (mut client, mut up) = pair(&proxy, &server).await;
     let quick = Duration::from_millis(300);
 
@@ -107,13 +113,7 @@ async fn cut_drops_both_ways_latency_delays_and_heal_restores() {
 
 #[tokio::test]
 async fn a_connection_made_during_a_cut_waits_for_the_heal() {
-    let server = TcpListener::bind(any_port())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let upstream = server.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let proxy = Proxy::start(any_port(), upstream)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (server, proxy) = server_behind_proxy().await;
     proxy.cut();
     let _client = TcpStream::connect(proxy.local_addr())
         .await

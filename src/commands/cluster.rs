@@ -1,0 +1,319 @@
+//! `frenzy cluster up|status|heal|down`: local clusters of etcd (and ticketd) in network namespaces.
+
+use crate::exit::user_error;
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
+use nemesis::netns::{NetnsDriver, Topology};
+use nemesis::{etcd, Driver, NemesisError};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Arguments of `frenzy cluster`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// Build one network namespace per node on a bridge, start the nodes, wait until healthy.
+    Up(UpArgs),
+    /// Show each node: namespace, processes, health, revision, leader.
+    Status(Where),
+    /// Remove every partition, resume paused nodes, restart dead ones; wait until etcd converges.
+    Heal(Where),
+    /// Kill every process and remove the namespaces, links, rules and data.
+    Down(Where),
+}
+
+/// Which cluster: its name prefix and the folder holding its state.
+#[derive(Debug, Args)]
+struct Where {
+    /// Prefix of the namespaces and links (1 to 9 lowercase letters or digits).
+    #[arg(long, default_value = "frenzy")]
+    prefix: String,
+    /// Folder for the cluster's state, data dirs and logs (one subfolder per prefix).
+    #[arg(long, default_value = "/run/frenzy")]
+    dir: PathBuf,
+}
+
+impl Where {
+    fn root(&self) -> PathBuf {
+        self.dir.join(&self.prefix)
+    }
+}
+
+#[derive(Debug, Args)]
+struct UpArgs {
+    #[command(flatten)]
+    at: Where,
+    /// What runs on each node.
+    #[arg(long, value_enum, default_value = "etcd")]
+    system: System,
+    /// Number of nodes.
+    #[arg(long, default_value_t = 3)]
+    nodes: usize,
+    /// With --system ticketd: the design ticketd serves.
+    #[arg(long, value_enum, default_value = "etcd")]
+    ticketd_mode: TicketdMode,
+    /// The nodes' subnet, `10.A.B.0/24` (node i gets 10.A.B.i, the host 10.A.B.254).
+    #[arg(long, default_value = "10.213.0.0/24")]
+    subnet: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum System {
+    /// etcd alone.
+    Etcd,
+    /// etcd with a ticketd in front of every member.
+    Ticketd,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TicketdMode {
+    /// One etcd transaction per placeHold, linearizable reads.
+    Etcd,
+    /// Like etcd, with serializable (fast, stale) reads.
+    Serializable,
+    /// Three separate etcd writes per placeHold.
+    NonAtomic,
+    /// Regions replicating asynchronously to each other (etcd runs but ticketd ignores it).
+    Eventual,
+}
+
+impl TicketdMode {
+    fn flags(self) -> Vec<String> {
+        let flags: &[&str] = match self {
+            TicketdMode::Etcd => &["--mode", "etcd"],
+            TicketdMode::Serializable => &["--mode", "etcd", "--reads", "serializable"],
+            TicketdMode::NonAtomic => &["--mode", "etcd", "--non-atomic"],
+            TicketdMode::Eventual => &[
+                "--mode", "eventual", "--region", "{node}", "--peers", "{peers}",
+            ],
+        };
+        flags.iter().map(|f| f.to_string()).collect()
+    }
+}
+
+/// Runs `frenzy cluster …`.
+pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        match args.action {
+            Action::Up(up) => run_up(up).await,
+            Action::Status(at) => run_status(&at).await,
+            Action::Heal(at) => run_heal(&at).await,
+            Action::Down(at) => run_down(&at),
+        }
+    })
+}
+
+/// Turns a nemesis error into a CLI error: 254 for what the user can fix, 255 otherwise.
+fn cli_error(e: NemesisError) -> anyhow::Error {
+    if e.is_user_error() {
+        user_error(e.to_string())
+    } else {
+        anyhow::Error::new(e)
+    }
+}
+
+fn parse_subnet(s: &str) -> anyhow::Result<[u8; 2]> {
+    let bad = || user_error(format!("--subnet `{s}` must look like 10.A.B.0/24"));
+    let rest = s
+        .strip_prefix("10.")
+        .and_then(|r| r.strip_suffix(".0/24"))
+        .ok_or_else(bad)?;
+    let (a, b) = rest.split_once('.').ok_or_else(bad)?;
+    Ok([a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?])
+}
+
+fn need_root() -> anyhow::Result<()> {
+    if cluster::is_root() {
+        Ok(())
+    } else {
+        Err(cli_error(NemesisError::NotRoot))
+    }
+}
+
+fn load(at: &Where) -> anyhow::Result<ClusterState> {
+    let root = at.root();
+    if !ClusterState::file(&root).exists() {
+        return Err(user_error(format!(
+            "no cluster state at {}: start one with `frenzy cluster up` (or pass its --prefix/--dir)",
+            ClusterState::file(&root).display()
+        )));
+    }
+    ClusterState::load(&root).map_err(cli_error)
+}
+
+/// A spinner on a terminal, nothing otherwise.
+fn spinner() -> Option<ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    })
+}
+
+async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
+    need_root()?;
+    let topology = Topology::new(&args.at.prefix, parse_subnet(&args.subnet)?, args.nodes)
+        .map_err(cli_error)?;
+    let ticketd = match args.system {
+        System::Etcd => None,
+        System::Ticketd => {
+            let binary = std::env::current_exe()
+                .context("finding the frenzy executable")?
+                .with_file_name("ticketd");
+            if !binary.exists() {
+                return Err(user_error(format!(
+                    "ticketd is not next to frenzy ({}): build it with `cargo build -p ticketd`",
+                    binary.display()
+                )));
+            }
+            Some(TicketdSpec {
+                binary,
+                args: args.ticketd_mode.flags(),
+            })
+        }
+    };
+    let spec = ClusterSpec {
+        topology,
+        root: args.at.root(),
+        ticketd,
+    };
+    let bar = spinner();
+    let started = Instant::now();
+    let mut progress = |step: &str| {
+        if let Some(b) = &bar {
+            b.set_message(step.to_string());
+        }
+    };
+    let state = cluster::up(&spec, &mut progress).await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let state = state.map_err(cli_error)?;
+    println!(
+        "cluster `{}` up in {:.2} s ({} nodes)",
+        args.at.prefix,
+        started.elapsed().as_secs_f64(),
+        state.nodes.len()
+    );
+    for node in &state.nodes {
+        let ticketd = node
+            .ticketd_url
+            .as_deref()
+            .map(|u| format!("  ticketd {u}"))
+            .unwrap_or_default();
+        println!(
+            "  {}  netns {}  etcd {}{ticketd}",
+            node.name, node.namespace, node.etcd_url
+        );
+    }
+    println!("state: {}", ClusterState::file(&state.root).display());
+    Ok(0)
+}
+
+async fn run_status(at: &Where) -> anyhow::Result<u8> {
+    let state = load(at)?;
+    for s in cluster::status(&state).await {
+        println!(
+            "{}  namespace {}  pids {:?}  {}  revision {}{}",
+            s.name,
+            if s.namespace { "present" } else { "MISSING" },
+            s.pids,
+            if s.healthy { "healthy" } else { "UNHEALTHY" },
+            s.revision.map_or("-".to_string(), |r| r.to_string()),
+            if s.leader { "  leader" } else { "" },
+        );
+    }
+    Ok(0)
+}
+
+async fn run_heal(at: &Where) -> anyhow::Result<u8> {
+    need_root()?;
+    let state = load(at)?;
+    let driver = NetnsDriver::new(state);
+    let started = Instant::now();
+    let done = driver.heal().await.map_err(cli_error)?;
+    println!("healed: {done}");
+    let client = etcd::client(Duration::from_secs(1));
+    let members = driver.state().members();
+    let deadline = started + Duration::from_secs(60);
+    loop {
+        if let Some(revision) = etcd::converged(&client, &members).await {
+            println!(
+                "every member answers at revision {revision}, {:.2} s after the heal began",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(0);
+        }
+        if Instant::now() > deadline {
+            anyhow::bail!(
+                "the members did not converge within 60 s of the heal; see `frenzy cluster status`"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn run_down(at: &Where) -> anyhow::Result<u8> {
+    need_root()?;
+    let started = Instant::now();
+    let root = at.root();
+    let removed = if ClusterState::file(&root).exists() {
+        cluster::down(&ClusterState::load(&root).map_err(cli_error)?).map_err(cli_error)?
+    } else {
+        orphans(&at.prefix, &root)?
+    };
+    if removed.is_empty() {
+        println!("nothing to take down for prefix `{}`", at.prefix);
+    } else {
+        println!(
+            "cluster `{}` down in {:.2} s; removed:",
+            at.prefix,
+            started.elapsed().as_secs_f64()
+        );
+        for r in removed {
+            println!("  {r}");
+        }
+    }
+    Ok(0)
+}
+
+/// Removes what a cluster left without its state file: namespaces `{prefix}-nI`, their links
+/// and the bridge, and the data folder.
+fn orphans(prefix: &str, root: &Path) -> anyhow::Result<Vec<String>> {
+    let names = std::fs::read_dir("/run/netns")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_else(|_| Vec::new());
+    let size = names
+        .iter()
+        .filter_map(|n| {
+            n.strip_prefix(&format!("{prefix}-n"))?
+                .parse::<usize>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(1);
+    let topology = Topology::new(prefix, [0, 0], size.min(32)).map_err(cli_error)?;
+    let mut removed = topology.destroy().map_err(cli_error)?;
+    if root.exists() {
+        std::fs::remove_dir_all(root).with_context(|| format!("removing {}", root.display()))?;
+        removed.push(format!("directory {}", root.display()));
+    }
+    Ok(removed)
+}
