@@ -164,6 +164,11 @@ impl SshDriver {
         }
     }
 
+    /// A driver for the nodes of the ssh file at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        SshConfig::load(path).map(Self::new)
+    }
+
     fn node(&self, name: &str) -> Result<&SshNode> {
         self.config
             .nodes

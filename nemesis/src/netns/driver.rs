@@ -30,6 +30,11 @@ impl NetnsDriver {
         }
     }
 
+    /// A driver for the cluster whose state `frenzy cluster up` wrote under `root`.
+    pub fn open(root: &std::path::Path) -> Result<Self> {
+        ClusterState::load(root).map(Self::new)
+    }
+
     /// A copy of the cluster's current state (pids change on restart).
     pub fn state(&self) -> ClusterState {
         self.lock().clone()

@@ -4,7 +4,9 @@ use crate::common::{eventually, http, local_get, put, Cluster};
 use nemesis::netns::cluster::{self, ClusterState};
 use nemesis::netns::{process, NetnsDriver};
 use nemesis::schedule::{apply, undo};
-use nemesis::{etcd, partition, Driver, Fault, NemesisError, PartitionKind};
+use nemesis::{
+    etcd, partition, Driver, Fault, FaultKind, NemesisError, NemesisEvent, PartitionKind, Schedule,
+};
 use std::time::{Duration, Instant};
 
 /// The cluster's leader, waiting for one (elections take about a second).
@@ -223,5 +225,57 @@ async fn pause_stops_a_member_and_resume_brings_it_back() {
         let (c, u) = (&client, cluster.url("n3"));
         async move { local_get(c, &u, "p").await.as_deref() == Some("1") }
     })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_composed_schedule_on_real_etcd_reports_every_fault_and_leaves_it_healthy() {
+    let cluster = Cluster::up(6, 3).await;
+    let driver = NetnsDriver::open(&cluster.0.root).unwrap_or_else(|e| panic!("{e}"));
+    let kinds = vec![FaultKind::Partition, FaultKind::Kill, FaultKind::Pause];
+    let schedule = Schedule::new(kinds, Duration::from_millis(300), 11);
+    let mut events: Vec<NemesisEvent> = Vec::new();
+    let stop = tokio::time::sleep(Duration::from_millis(2500));
+    nemesis::run(&driver, &schedule, |e| events.push(e), stop)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = events.iter().map(|e| e.f.as_str()).collect();
+    assert!(names.len() >= 5, "{names:?}");
+    assert_eq!(
+        &names[..5],
+        [
+            "start-partition",
+            "stop-partition",
+            "start-kill",
+            "stop-kill",
+            "start-pause"
+        ]
+    );
+    assert!(events[2].value["applied"]
+        .as_object()
+        .is_some_and(|m| m.values().all(|v| v["pids"][0].is_u64())));
+    assert!(
+        names.last().is_some_and(|l| l.starts_with("stop-")),
+        "{names:?}"
+    );
+    let client = http(Duration::from_secs(1));
+    let members = cluster.0.members();
+    eventually(
+        Duration::from_secs(30),
+        "a healthy, converged cluster after the schedule",
+        || {
+            let (c, m) = (&client, &members);
+            async move { etcd::converged(c, m).await.is_some() }
+        },
+    )
+    .await;
+    eventually(
+        Duration::from_secs(10),
+        "a write after the schedule",
+        || {
+            let (c, u) = (&client, cluster.url("n1"));
+            async move { put(c, &u, "after", "1").await.is_ok() }
+        },
+    )
     .await;
 }

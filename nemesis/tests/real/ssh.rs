@@ -2,7 +2,7 @@
 
 use crate::common::{connects_from, scratch, topology, Namespaces};
 use nemesis::netns::process;
-use nemesis::{partition, Driver, NemesisError, PartitionKind, SshConfig, SshDriver};
+use nemesis::{partition, Driver, NemesisError, PartitionKind, SshDriver};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::Command;
@@ -76,7 +76,7 @@ async fn the_ssh_driver_runs_fault_commands_on_the_nodes_and_checks_their_status
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let driver = SshDriver::new(SshConfig::load(&file).unwrap_or_else(|e| panic!("{e}")));
+    let driver = SshDriver::open(&file).unwrap_or_else(|e| panic!("{e}"));
 
     // Partition with the default nftables commands, checked by connections between the hosts.
     let to = |i: usize| SocketAddr::from((ns.0.addr(i), 22));
