@@ -1,0 +1,102 @@
+//! `frenzy cluster` end to end, as root: up, a refused second up, status, heal after a kill, down.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// A cluster name, subnet and state folder unique to this process.
+struct Names {
+    prefix: String,
+    subnet: String,
+    dir: PathBuf,
+}
+
+impl Names {
+    fn new() -> Self {
+        let pid = std::process::id();
+        let prefix = format!("fzc{:04x}", pid & 0xffff);
+        Self {
+            subnet: format!("10.120.{}.0/24", pid % 251),
+            dir: std::env::temp_dir().join(format!("frenzy-cli-cluster-{pid}")),
+            prefix,
+        }
+    }
+
+    fn frenzy(&self, args: &[&str]) -> Output {
+        let dir = self.dir.to_string_lossy().into_owned();
+        let mut all = vec!["cluster"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--prefix", &self.prefix, "--dir", &dir]);
+        Command::new(env!("CARGO_BIN_EXE_frenzy"))
+            .args(&all)
+            .output()
+            .unwrap_or_else(|e| panic!("running frenzy: {e}"))
+    }
+}
+
+impl Drop for Names {
+    fn drop(&mut self) {
+        let _ = self.frenzy(&["down"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn cluster_up_status_heal_down_leave_nothing_behind() {
+    let names = Names::new();
+    let up = names.frenzy(&["up", "--nodes", "3", "--subnet", &names.subnet]);
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert!(text(&up).contains("up in"), "{}", text(&up));
+
+    let again = names.frenzy(&["up", "--nodes", "3", "--subnet", &names.subnet]);
+    assert_eq!(again.status.code(), Some(254), "{}", text(&again));
+    assert!(text(&again).contains("in the way"), "{}", text(&again));
+
+    let status = names.frenzy(&["status"]);
+    assert_eq!(
+        text(&status).matches(" healthy").count(),
+        3,
+        "{}",
+        text(&status)
+    );
+
+    let ns = format!("{}-n2", names.prefix);
+    let pids = Command::new("ip")
+        .args(["netns", "pids", &ns])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for pid in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
+        let _ = Command::new("kill").args(["-KILL", pid]).status();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = names.frenzy(&["status"]);
+    assert!(text(&status).contains("UNHEALTHY"), "{}", text(&status));
+
+    let heal = names.frenzy(&["heal"]);
+    assert_eq!(heal.status.code(), Some(0), "{}", text(&heal));
+    assert!(
+        text(&heal).contains("every member answers at revision"),
+        "{}",
+        text(&heal)
+    );
+
+    let down = names.frenzy(&["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(!std::path::Path::new("/run/netns").join(&ns).exists());
+    assert!(!std::path::Path::new("/sys/class/net")
+        .join(format!("{}br", names.prefix))
+        .exists());
+    let again = names.frenzy(&["down"]);
+    assert!(
+        text(&again).contains("nothing to take down"),
+        "{}",
+        text(&again)
+    );
+}
