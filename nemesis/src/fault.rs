@@ -116,6 +116,38 @@ pub enum Target {
     Nodes(Vec<String>),
 }
 
+impl FromStr for PartitionKind {
+    type Err = NemesisError;
+
+    /// Parses `isolate-one`, `halves`, `majorities-ring`, `bridge` or `isolate-leader`.
+    fn from_str(s: &str) -> Result<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+            NemesisError::Invalid(format!(
+                "unknown partition `{s}`: use isolate-one, halves, majorities-ring, bridge or isolate-leader"
+            ))
+        })
+    }
+}
+
+impl FromStr for Target {
+    type Err = NemesisError;
+
+    /// Parses `one`, `minority`, `leader`, or a comma-separated list of node names.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "one" => Ok(Target::One),
+            "minority" => Ok(Target::Minority),
+            "leader" => Ok(Target::Leader),
+            "" => Err(NemesisError::Invalid(
+                "empty target: use one, minority, leader or node names".into(),
+            )),
+            list => Ok(Target::Nodes(
+                list.split(',').map(|n| n.trim().to_string()).collect(),
+            )),
+        }
+    }
+}
+
 /// A concrete partition: for every node, the nodes whose packets it drops (Jepsen's "grudge").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Partition {
@@ -192,6 +224,21 @@ mod tests {
         );
         let err = FaultKind::parse_list("partition,explode");
         assert!(matches!(err, Err(NemesisError::Invalid(m)) if m.contains("explode")));
+    }
+
+    #[test]
+    fn shapes_and_targets_parse_from_their_names() {
+        assert_eq!(
+            "majorities-ring".parse::<PartitionKind>().ok(),
+            Some(PartitionKind::MajoritiesRing)
+        );
+        assert!("ring".parse::<PartitionKind>().is_err());
+        assert_eq!("leader".parse::<Target>().ok(), Some(Target::Leader));
+        assert_eq!(
+            "n1, n2".parse::<Target>().ok(),
+            Some(Target::Nodes(vec!["n1".into(), "n2".into()]))
+        );
+        assert!("".parse::<Target>().is_err());
     }
 
     #[test]
