@@ -31,6 +31,7 @@
     });
   });
 
+  const OUT_COLORS = OUTCOMES.map((o) => COLORS[o]);
   function opEnd(i) { return ops.out[i] >= 2 ? end : ops.ret[i]; }
   function outcome(i) { return OUTCOMES[ops.out[i]]; }
   function fmtTime(us) {
@@ -38,6 +39,12 @@
     if (a >= 1e6) return (us / 1e6).toFixed(a >= 1e7 ? 2 : 3) + ' s';
     if (a >= 1e3) return (us / 1e3).toFixed(a >= 1e4 ? 1 : 2) + ' ms';
     return us.toFixed(0) + ' µs';
+  }
+  // A tick label precise enough that neighbouring ticks (step µs apart) differ.
+  function fmtTick(us, step) {
+    const [unit, div] = step >= 1e5 ? ['s', 1e6] : step >= 100 ? ['ms', 1e3] : ['µs', 1];
+    const digits = Math.max(0, Math.ceil(-Math.log10(step / div) - 1e-9));
+    return (us / div).toFixed(digits) + ' ' + unit;
   }
   function describe(i) {
     const lines = ['op #' + ops.id[i] + ' · process ' + data.lanes[ops.lane[i]] + ' · ' + data.fs[ops.f[i]] + ' · ' + outcome(i) + (stuck.has(i) ? ' · CANNOT BE LINEARIZED' : '')];
@@ -67,9 +74,11 @@
   const view = { t0: -end * 0.01, t1: end * 1.01, y: 0 };
   const maxY = Math.max(0, data.lanes.length * LANE_H - lanesH);
 
-  function width() { return Math.max(box.clientWidth, 200); }
-  function X(t) { return GUTTER + (t - view.t0) / (view.t1 - view.t0) * (width() - GUTTER); }
-  function T(x) { return view.t0 + (x - GUTTER) / (width() - GUTTER) * (view.t1 - view.t0); }
+  // The drawing width, read from the layout once per draw (reading it per bar would be slow).
+  let boxWidth = Math.max(box.clientWidth, 200);
+  function width() { return boxWidth; }
+  function X(t) { return GUTTER + (t - view.t0) / (view.t1 - view.t0) * (boxWidth - GUTTER); }
+  function T(x) { return view.t0 + (x - GUTTER) / (boxWidth - GUTTER) * (view.t1 - view.t0); }
   function laneY(l) { return TOP + l * LANE_H - view.y; }
 
   // Fault windows: shaded DOM boxes over the canvas, and a list under it.
@@ -124,13 +133,21 @@
       const x = X(t);
       if (x < GUTTER) continue;
       ctx.beginPath(); ctx.moveTo(x + 0.5, AXIS_H - 4); ctx.lineTo(x + 0.5, height); ctx.stroke();
-      ctx.fillText(fmtTime(t), x + 3, AXIS_H / 2);
+      const label = fmtTick(t, step);
+      if (x + 3 + ctx.measureText(label).width < w) ctx.fillText(label, x + 3, AXIS_H / 2);
+    }
+    // Which processes are in view, when they do not all fit.
+    if (maxY > 0) {
+      const first = Math.floor(view.y / LANE_H), last = Math.min(data.lanes.length, Math.ceil((view.y + lanesH) / LANE_H));
+      ctx.fillStyle = '#444';
+      ctx.fillText((first + 1) + '–' + last + '/' + data.lanes.length, 2, AXIS_H + FAULT_H / 2);
     }
   }
 
   function drawOps(w) {
     const lastX = new Float64Array(data.lanes.length).fill(-1);
     const lastC = new Array(data.lanes.length).fill('');
+    let fill = '';
     for (let i = 0; i < count; i++) {
       const l = ops.lane[i];
       const y = laneY(l);
@@ -138,10 +155,14 @@
       let x0 = X(ops.call[i]);
       const x1 = Math.max(X(opEnd(i)), x0 + 1);
       if (x1 < GUTTER || x0 > w) continue;
-      const color = stuck.has(i) ? COLORS.stuck : COLORS[outcome(i)];
-      if (x1 <= lastX[l] && color === lastC[l]) continue;
-      if (color === lastC[l]) x0 = Math.max(x0, lastX[l]);
-      ctx.fillStyle = color;
+      const color = stuck.has(i) ? COLORS.stuck : OUT_COLORS[ops.out[i]];
+      // Aggregate when zoomed out: a bar that adds less than a pixel to the lane's last bar of
+      // the same colour is already drawn.
+      if (color === lastC[l]) {
+        if (x0 <= lastX[l] + 0.5 && x1 < lastX[l] + 1) continue;
+        x0 = Math.max(x0, lastX[l]);
+      }
+      if (color !== fill) { ctx.fillStyle = color; fill = color; }
       ctx.fillRect(Math.max(x0, GUTTER), y + (LANE_H - BAR_H) / 2, x1 - Math.max(x0, GUTTER), BAR_H);
       lastX[l] = x1; lastC[l] = color;
     }
@@ -166,7 +187,8 @@
   }
 
   function draw() {
-    const w = width(), dpr = window.devicePixelRatio || 1;
+    boxWidth = Math.max(box.clientWidth, 200);
+    const w = boxWidth, dpr = window.devicePixelRatio || 1;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(height * dpr)) {
       canvas.width = Math.round(w * dpr); canvas.height = Math.round(height * dpr);
       canvas.style.width = w + 'px'; canvas.style.height = height + 'px';
@@ -310,11 +332,14 @@
     holder.append(svg);
   });
 
+  const drawStart = performance.now();
   draw();
+  const drawMs = performance.now() - drawStart;
   route();
   const stats = document.getElementById('render-stats');
   stats.dataset.ops = count;
   stats.dataset.ms = Math.round(performance.now());
+  stats.dataset.drawMs = drawMs.toFixed(1);
   stats.textContent = 'Timeline: ' + count + ' operations on ' + data.lanes.length + ' processes, ' + data.faults.length +
-    ' fault windows; drawn ' + Math.round(performance.now()) + ' ms after the page started loading.';
+    ' fault windows; drawn in ' + drawMs.toFixed(1) + ' ms, ready ' + Math.round(performance.now()) + ' ms after the page started loading.';
 }());
