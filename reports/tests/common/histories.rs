@@ -286,3 +286,16 @@ pub fn checked(history: &History, capacities: &std::collections::BTreeMap<String
         ledger: Some(ledger),
     }
 }
+
+/// Results of a history no check ran on (for reports that only need the timeline and charts).
+pub fn unchecked(history: &History) -> Results {
+    Results {
+        valid: Verdict::Valid,
+        file: None,
+        op_counts: history.op_counts(),
+        linearizability: None,
+        sessions: None,
+        ledger: None,
+        check_ms: 0.0,
+    }
+}
