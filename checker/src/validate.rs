@@ -2,6 +2,8 @@
 //! rejecting event lists that no real test could have produced.
 
 use crate::history::{Event, EventType, History, Operation, Outcome, Process};
+use rayon::prelude::*;
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
@@ -49,90 +51,115 @@ impl History {
     /// invocation's. Invocations still open at the end become [`Outcome::Pending`] operations.
     /// Nemesis events stay in `events` and never become operations.
     pub fn from_events(events: Vec<Event>) -> Result<History, HistoryError> {
-        let mut operations: Vec<Operation> = Vec::new();
-        let mut open: HashMap<u64, usize> = HashMap::new();
-        let mut crashed: HashSet<u64> = HashSet::new();
-        let mut last_time = 0;
-        for (position, event) in events.iter().enumerate() {
-            let fail = |message: String| Err(HistoryError::at_position(position, message));
-            if event.index != position as u64 {
-                return fail(format!(
-                    "event has index {} but is event number {position} of the history; indices \
-                     must count 0, 1, 2, ... in file order",
-                    event.index
-                ));
-            }
-            if event.time < last_time {
-                return fail(format!(
-                    "time goes backwards: {} ns is before the previous event's {last_time} ns; \
-                     events must be written in the order they happened, with a monotonic clock",
-                    event.time
-                ));
-            }
-            last_time = event.time;
-            let Process::Client(process) = event.process else {
-                continue;
-            };
-            if crashed.contains(&process) {
-                return fail(format!(
-                    "process {process} is used again after its operation ended with info; a \
-                     process whose outcome is unknown must never be reused, give the next \
-                     operation a fresh process id"
-                ));
-            }
-            match event.kind {
-                EventType::Invoke => {
-                    if let Some(&previous) = open.get(&process) {
-                        return fail(format!(
-                            "process {process} invokes {} while its {} invoked at index {} is \
-                             still open; a process runs one operation at a time, so complete \
-                             the first (ok, fail or info) before invoking the next",
-                            event.f, operations[previous].f, operations[previous].id
-                        ));
-                    }
-                    open.insert(process, operations.len());
-                    operations.push(Operation {
-                        id: event.index,
-                        completion: None,
-                        process,
-                        f: event.f.clone(),
-                        input: event.value.clone(),
-                        output: serde_json::Value::Null,
-                        outcome: Outcome::Pending,
-                        call: event.time,
-                        ret: None,
-                    });
-                }
-                kind => {
-                    let Some(slot) = open.remove(&process) else {
-                        return fail(format!(
-                            "process {process} completes an operation ({}) it never invoked; \
-                             every ok, fail or info must follow an invoke by the same process",
-                            event.f
-                        ));
-                    };
-                    let op = &mut operations[slot];
-                    if op.f != event.f {
-                        return fail(format!(
-                            "process {process} completes {} but invoked {} at index {}; a \
-                             completion must name the same f as its invocation",
-                            event.f, op.f, op.id
-                        ));
-                    }
-                    op.completion = Some(event.index);
-                    op.output = event.value.clone();
-                    op.ret = Some(event.time);
-                    op.outcome = match kind {
-                        EventType::Ok => Outcome::Ok,
-                        EventType::Fail => Outcome::Fail,
-                        _ => {
-                            crashed.insert(process);
-                            Outcome::Info
-                        }
-                    };
-                }
-            }
-        }
+        let pairs = pair_events(&events)?;
+        // Copying the values is most of the work on large histories: done in parallel.
+        let operations = pairs
+            .par_iter()
+            .map(|pair| operation(pair, &events))
+            .collect();
         Ok(History { events, operations })
+    }
+}
+
+/// A client invocation and its completion, by position in the history.
+struct Pair {
+    process: u64,
+    invoke: usize,
+    completion: Option<usize>,
+}
+
+/// Validates `events` and pairs each client invocation, in order, with its completion.
+fn pair_events(events: &[Event]) -> Result<Vec<Pair>, HistoryError> {
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut open: HashMap<u64, usize> = HashMap::new();
+    let mut crashed: HashSet<u64> = HashSet::new();
+    let mut last_time = 0;
+    for (position, event) in events.iter().enumerate() {
+        let fail = |message: String| Err(HistoryError::at_position(position, message));
+        if event.index != position as u64 {
+            return fail(format!(
+                "event has index {} but is event number {position} of the history; indices \
+                 must count 0, 1, 2, ... in file order",
+                event.index
+            ));
+        }
+        if event.time < last_time {
+            return fail(format!(
+                "time goes backwards: {} ns is before the previous event's {last_time} ns; \
+                 events must be written in the order they happened, with a monotonic clock",
+                event.time
+            ));
+        }
+        last_time = event.time;
+        let Process::Client(process) = event.process else {
+            continue;
+        };
+        if crashed.contains(&process) {
+            return fail(format!(
+                "process {process} is used again after its operation ended with info; a \
+                 process whose outcome is unknown must never be reused, give the next \
+                 operation a fresh process id"
+            ));
+        }
+        if event.kind == EventType::Invoke {
+            if let Some(&previous) = open.get(&process) {
+                let previous = &events[pairs[previous].invoke];
+                return fail(format!(
+                    "process {process} invokes {} while its {} invoked at index {} is still \
+                     open; a process runs one operation at a time, so complete the first (ok, \
+                     fail or info) before invoking the next",
+                    event.f, previous.f, previous.index
+                ));
+            }
+            open.insert(process, pairs.len());
+            pairs.push(Pair {
+                process,
+                invoke: position,
+                completion: None,
+            });
+            continue;
+        }
+        let Some(slot) = open.remove(&process) else {
+            return fail(format!(
+                "process {process} completes an operation ({}) it never invoked; every ok, \
+                 fail or info must follow an invoke by the same process",
+                event.f
+            ));
+        };
+        let invoke = &events[pairs[slot].invoke];
+        if invoke.f != event.f {
+            return fail(format!(
+                "process {process} completes {} but invoked {} at index {}; a completion must \
+                 name the same f as its invocation",
+                event.f, invoke.f, invoke.index
+            ));
+        }
+        pairs[slot].completion = Some(position);
+        if event.kind == EventType::Info {
+            crashed.insert(process);
+        }
+    }
+    Ok(pairs)
+}
+
+/// The operation a pair of events makes.
+fn operation(pair: &Pair, events: &[Event]) -> Operation {
+    let invoke = &events[pair.invoke];
+    let completion = pair.completion.map(|c| &events[c]);
+    Operation {
+        id: invoke.index,
+        completion: completion.map(|c| c.index),
+        process: pair.process,
+        f: invoke.f.clone(),
+        input: invoke.value.clone(),
+        output: completion.map_or(Value::Null, |c| c.value.clone()),
+        outcome: match completion.map(|c| c.kind) {
+            None | Some(EventType::Invoke) => Outcome::Pending,
+            Some(EventType::Ok) => Outcome::Ok,
+            Some(EventType::Fail) => Outcome::Fail,
+            Some(EventType::Info) => Outcome::Info,
+        },
+        call: invoke.time,
+        ret: completion.map(|c| c.time),
     }
 }
