@@ -167,8 +167,9 @@ impl Topology {
                 found.push(format!("link {link}"));
             }
         }
-        let net = format!("10.{}.{}.", self.subnet[0], self.subnet[1]);
-        if run("ip", &["-4", "route", "show"], None).is_ok_and(|r| r.contains(&net)) {
+        let routed = run("ip", &["-4", "route", "show"], None)
+            .is_ok_and(|r| r.lines().any(|l| l.starts_with(&self.cidr())));
+        if routed {
             found.push(format!("a route to {}", self.cidr()));
         }
         found
