@@ -4,6 +4,9 @@ use super::output_dir::Written;
 use checker::verdict::{PartitionResult, Results, Verdict};
 use std::fmt::Write;
 
+/// How many invalid or unknown partitions the summary details.
+const SHOWN: usize = 10;
+
 /// The summary of one history: verdict, model, op counts, and for each invalid or unknown
 /// partition its verdict with the evidence's explanation or the reason.
 pub fn render(results: &Results, written: Option<&Written>) -> String {
@@ -34,7 +37,12 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
         .iter()
         .filter(|p| p.valid == Verdict::Valid)
         .count();
-    for p in partitions.iter().filter(|p| p.valid != Verdict::Valid) {
+    let not_valid = partitions.len() - valid;
+    let shown = partitions
+        .iter()
+        .filter(|p| p.valid != Verdict::Valid)
+        .take(SHOWN);
+    for p in shown {
         let key = if p.key.is_empty() {
             "(whole history)".to_string()
         } else {
@@ -72,6 +80,13 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
             let _ = writeln!(out, "    witness written to {}", file.display());
         }
     }
+    if not_valid > SHOWN {
+        let _ = writeln!(
+            out,
+            "  ... and {} more invalid or unknown partitions (--json lists them all)",
+            not_valid - SHOWN
+        );
+    }
     if valid > 0 && valid < partitions.len() {
         let _ = writeln!(out, "  {valid} other partitions valid");
     }
@@ -94,4 +109,94 @@ fn verdict_word(verdict: Verdict) -> &'static str {
 fn list(ids: &[u64]) -> String {
     let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
     format!("index {}", ids.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use checker::verdict::{Evidence, LinearizabilityResult, OpCounts};
+
+    /// A partition named `key` with `valid`, invalid ones with an explanation.
+    fn partition(key: &str, valid: Verdict) -> PartitionResult {
+        PartitionResult {
+            key: key.into(),
+            valid,
+            ops: 4,
+            check_ms: 0.5,
+            reason: (valid == Verdict::Unknown).then(|| "the time limit was reached".into()),
+            evidence: (valid == Verdict::Invalid).then(|| Evidence {
+                prefix: vec![0, 2],
+                stuck: vec![4],
+                state: "6 seats left".into(),
+                explanation: format!("alice and bob both hold the last seat of {key}"),
+                witness: vec![0, 4],
+            }),
+        }
+    }
+
+    fn results(partitions: Vec<PartitionResult>) -> Results {
+        let valid = partitions
+            .iter()
+            .fold(Verdict::Valid, |v, p| v.worst(p.valid));
+        Results {
+            valid,
+            file: Some("h.jsonl".into()),
+            op_counts: OpCounts {
+                invoke: 8,
+                ok: 8,
+                ..OpCounts::default()
+            },
+            linearizability: Some(LinearizabilityResult {
+                valid,
+                model: "tickets".into(),
+                partitions,
+                check_ms: 1.0,
+            }),
+            sessions: None,
+            ledger: None,
+            check_ms: 1.0,
+        }
+    }
+
+    #[test]
+    fn details_invalid_and_unknown_partitions_and_counts_the_valid_ones() {
+        let text = render(
+            &results(vec![
+                partition("e1", Verdict::Valid),
+                partition("e2", Verdict::Invalid),
+                partition("e3", Verdict::Unknown),
+            ]),
+            None,
+        );
+        assert!(
+            text.starts_with("h.jsonl: INVALID (tickets model), 8 operations: 8 ok"),
+            "{text}"
+        );
+        assert!(
+            text.contains("partition \"e2\": INVALID (4 operations"),
+            "{text}"
+        );
+        assert!(
+            text.contains("alice and bob both hold the last seat of e2"),
+            "{text}"
+        );
+        assert!(text.contains("cannot place next: index 4"), "{text}");
+        assert!(text.contains("partition \"e3\": UNKNOWN"), "{text}");
+        assert!(text.contains("the time limit was reached"), "{text}");
+        assert!(!text.contains("\"e1\""), "{text}");
+        assert!(text.contains("1 other partitions valid"), "{text}");
+    }
+
+    #[test]
+    fn caps_the_partitions_it_details() {
+        let many = (0..15)
+            .map(|i| partition(&format!("e{i}"), Verdict::Invalid))
+            .collect();
+        let text = render(&results(many), None);
+        assert_eq!(text.matches(": INVALID (4 operations").count(), SHOWN);
+        assert!(
+            text.contains("... and 5 more invalid or unknown partitions"),
+            "{text}"
+        );
+    }
 }
