@@ -21,6 +21,21 @@ async fn wait_leader(driver: &NetnsDriver) -> String {
     }
 }
 
+/// Waits until every member answers at the same revision; returns how long that took.
+async fn converged(cluster: &Cluster) -> Duration {
+    let client = http(Duration::from_millis(500));
+    let members = cluster.0.members();
+    eventually(
+        Duration::from_secs(30),
+        "every member at the same revision",
+        || {
+            let (c, m) = (&client, &members);
+            async move { etcd::converged(c, m).await.is_some() }
+        },
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn isolating_the_leader_blocks_it_while_the_majority_moves_on_then_heals() {
     let cluster = Cluster::up(1, 3).await;
@@ -79,16 +94,7 @@ async fn isolating_the_leader_blocks_it_while_the_majority_moves_on_then_heals()
         .heal_network()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let members = cluster.0.members();
-    let took = eventually(
-        Duration::from_secs(30),
-        "every member at the same revision",
-        || {
-            let (c, m) = (&status_client, &members);
-            async move { etcd::converged(c, m).await.is_some() }
-        },
-    )
-    .await;
+    let took = converged(&cluster).await;
     assert_eq!(
         local_get(&client, &cluster.url(&old), "during")
             .await
@@ -258,17 +264,8 @@ async fn a_composed_schedule_on_real_etcd_reports_every_fault_and_leaves_it_heal
         names.last().is_some_and(|l| l.starts_with("stop-")),
         "{names:?}"
     );
+    converged(&cluster).await;
     let client = http(Duration::from_secs(1));
-    let members = cluster.0.members();
-    eventually(
-        Duration::from_secs(30),
-        "a healthy, converged cluster after the schedule",
-        || {
-            let (c, m) = (&client, &members);
-            async move { etcd::converged(c, m).await.is_some() }
-        },
-    )
-    .await;
     eventually(
         Duration::from_secs(10),
         "a write after the schedule",
