@@ -76,7 +76,7 @@ pub enum TicketError {
         waited_ms: u128,
     },
     /// placeHold lost every compare-and-swap race until its deadline; nothing was held.
-    #[error("placeHold lost {attempts} conflicting attempts in a row; nothing was held, retry")]
+    #[error("placeHold did not get through the contention on this event in time ({attempts} lost attempts); nothing was held, retry")]
     Contention {
         /// How many transactions were tried.
         attempts: u32,

@@ -7,7 +7,9 @@ mod reads;
 mod sweeper;
 mod transitions;
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU32;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -42,6 +44,9 @@ pub struct EtcdTickets {
     non_atomic: bool,
     crash: Option<CrashPlan>,
     non_atomic_count: AtomicU32,
+    /// One queue per event: this instance sends one placeHold txn per event at a time, so its own
+    /// clients do not make each other's compare-and-swap fail (other instances still can).
+    event_queues: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl EtcdTickets {
@@ -60,7 +65,19 @@ impl EtcdTickets {
             non_atomic: config.non_atomic,
             crash: config.crash,
             non_atomic_count: AtomicU32::new(0),
+            event_queues: Mutex::new(HashMap::new()),
         })
+    }
+}
+
+impl EtcdTickets {
+    /// The queue placeHolds of `event` wait in on this instance.
+    fn event_queue(&self, event: &str) -> Result<Arc<tokio::sync::Mutex<()>>, TicketError> {
+        let mut queues = self
+            .event_queues
+            .lock()
+            .map_err(|_| TicketError::Unavailable("the event queues are poisoned".into()))?;
+        Ok(Arc::clone(queues.entry(event.to_string()).or_default()))
     }
 }
 
@@ -99,6 +116,10 @@ impl Tickets for EtcdTickets {
         event: &str,
         request: &PlaceHold,
     ) -> Result<PlacedHold, TicketError> {
+        let queue = self.event_queue(event)?;
+        let _turn = tokio::time::timeout(place::CONTENTION_DEADLINE, queue.lock())
+            .await
+            .map_err(|_| TicketError::Contention { attempts: 0 })?;
         if self.non_atomic {
             self.place_non_atomic(event, request).await
         } else {
