@@ -244,7 +244,7 @@
     if ((m = /^op-(\d+)$/.exec(h)) && byEvent.has(Number(m[1]))) focus([byEvent.get(Number(m[1]))]);
     else if ((m = /^anomaly-(\d+)$/.exec(h)) && data.partitions[m[1]]) {
       const p = data.partitions[m[1]];
-      const ids = p.stuck.concat(p.prefix.slice(-3));
+      const ids = p.stuck.concat(p.prefix.slice(-1));
       focus(ids.filter((id) => byEvent.has(id)).map((id) => byEvent.get(id)));
     } else if ((m = /^fault-(\d+)$/.exec(h)) && data.faults[m[1]]) {
       const f = data.faults[m[1]];

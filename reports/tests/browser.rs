@@ -5,7 +5,7 @@
 mod common;
 
 use checker::verdict::Verdict;
-use common::browser::{dump_dom, screenshot};
+use common::browser::{dump_dom, dump_dom_at, screenshot};
 use common::histories::{checked, oversold, oversold_capacities};
 use common::TempDir;
 use reports::write_run;
@@ -85,6 +85,31 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
         );
     }
     assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+
+    // The jump-to-anomaly link focuses the timeline on the stuck operation: a visible ring
+    // around it, and the view zoomed from the whole history (100 ms) to its neighbourhood.
+    let jumped = dump_dom_at(&page, "#anomaly-0");
+    let ring = jumped
+        .find("class=\"focus-ring\" style=\"display: block;")
+        .expect("focus ring shown");
+    assert!(ring > 0);
+    // Zoomed into the partition's window: its shading now starts at the lanes' left edge (64 px),
+    // where on the whole history it started further right.
+    let left = |dom: &str| {
+        let at = dom
+            .find("class=\"fault-window fault-partition\"")
+            .expect("fault window");
+        let style = &dom[at..][dom[at..].find("left: ").expect("positioned") + 6..];
+        style[..style.find("px").expect("px")]
+            .parse::<f64>()
+            .expect("a number")
+    };
+    assert_eq!(left(&jumped), 64.0);
+    assert!(left(&dom) > 100.0);
+    assert_eq!(
+        jumped.matches("class=\"focus-ring\"").count(),
+        evidence.stuck.len() + evidence.prefix.len().min(1)
+    );
 
     let png = tmp.path().join("report.png");
     screenshot(&page, &png, 1500);

@@ -23,8 +23,9 @@ impl Drop for Guard {
     }
 }
 
-/// Runs Chromium headless on a local file with extra flags; returns its stdout.
-fn run(page: &Path, extra: &[String]) -> String {
+/// Runs Chromium headless on a local file (plus a `#fragment`, may be empty) with extra flags;
+/// returns its stdout.
+fn run(page: &Path, fragment: &str, extra: &[String]) -> String {
     assert!(
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)"
@@ -33,7 +34,7 @@ fn run(page: &Path, extra: &[String]) -> String {
     let out_path = profile.path().join("stdout.txt");
     let out = File::create(&out_path).expect("create stdout file");
     let url = format!(
-        "file://{}",
+        "file://{}{fragment}",
         page.canonicalize().expect("page exists").display()
     );
     let child = Command::new(CHROMIUM)
@@ -77,8 +78,14 @@ fn run(page: &Path, extra: &[String]) -> String {
 
 /// The DOM after the page's scripts ran.
 pub fn dump_dom(page: &Path) -> String {
+    dump_dom_at(page, "")
+}
+
+/// The DOM after the page's scripts ran, opened at a `#fragment`.
+pub fn dump_dom_at(page: &Path, fragment: &str) -> String {
     run(
         page,
+        fragment,
         &["--dump-dom".into(), "--window-size=1280,1800".into()],
     )
 }
@@ -87,6 +94,7 @@ pub fn dump_dom(page: &Path) -> String {
 pub fn screenshot(page: &Path, png: &Path, height: u32) {
     run(
         page,
+        "",
         &[
             format!("--screenshot={}", png.display()),
             format!("--window-size=1280,{height}"),
