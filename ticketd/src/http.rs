@@ -72,6 +72,12 @@ fn int_param(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>
         .transpose()
 }
 
+/// Checks the event name of a read and parses its `min_seq`.
+fn read_params(event: &str, params: &HashMap<String, String>) -> Result<Option<i64>, TicketError> {
+    validate::check_name("event", event)?;
+    int_param(params, "min_seq")
+}
+
 async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
@@ -136,8 +142,7 @@ async fn read_event<T: Tickets>(
     Path(event): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, TicketError> {
-    validate::check_name("event", &event)?;
-    let min_seq = int_param(&params, "min_seq")?;
+    let min_seq = read_params(&event, &params)?;
     Ok(Json(app.tickets.read_event(&event, min_seq).await?).into_response())
 }
 
@@ -146,8 +151,7 @@ async fn list_holds<T: Tickets>(
     Path(event): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, TicketError> {
-    validate::check_name("event", &event)?;
-    let min_seq = int_param(&params, "min_seq")?;
+    let min_seq = read_params(&event, &params)?;
     let user = params.get("user").cloned();
     if let Some(user) = &user {
         validate::check_name("user", user)?;
@@ -164,8 +168,7 @@ async fn read_log<T: Tickets>(
     Path(event): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, TicketError> {
-    validate::check_name("event", &event)?;
-    let min_seq = int_param(&params, "min_seq")?;
+    let min_seq = read_params(&event, &params)?;
     let after = int_param(&params, "after")?.unwrap_or(0);
     Ok(Json(app.tickets.read_log(&event, after, min_seq).await?).into_response())
 }

@@ -1,6 +1,10 @@
 //! The records ticketd stores and the JSON bodies of its replies.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
+
+use crate::validate::PlaceHold;
 
 /// The seats of one event.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -54,6 +58,21 @@ pub struct HoldRecord {
     pub state: HoldState,
     /// When it expires, in milliseconds since the Unix epoch.
     pub expires_at: u64,
+}
+
+impl HoldRecord {
+    /// A new active hold with id `hold` for `request`, expiring `ttl` from now.
+    pub fn placed(hold: String, event: &str, request: &PlaceHold, ttl: Duration) -> Self {
+        HoldRecord {
+            hold,
+            event: event.to_string(),
+            user: request.user.clone(),
+            qty: request.qty,
+            request_id: request.request_id.clone(),
+            state: HoldState::Active,
+            expires_at: now_ms() + ttl.as_millis() as u64,
+        }
+    }
 }
 
 /// The kinds of entries in an event's log (named as the contract spells them).

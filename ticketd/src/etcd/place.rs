@@ -7,9 +7,7 @@ use super::gateway::{Compare, Op, TxnReply};
 use super::{decode, encode, EtcdTickets, RequestRecord};
 use crate::config::CrashPlan;
 use crate::error::TicketError;
-use crate::model::{
-    now_ms, EventView, HoldRecord, HoldState, Inventory, LogKind, LogRecord, PlacedHold,
-};
+use crate::model::{EventView, HoldRecord, Inventory, LogKind, LogRecord, PlacedHold};
 use crate::validate::PlaceHold;
 
 /// How long placeHold keeps retrying after losing compare-and-swap races before it gives up.
@@ -103,17 +101,10 @@ impl EtcdTickets {
                 remaining: inventory.remaining,
             });
         }
-        let hold = HoldRecord {
-            // The inventory revision is consumed by exactly one successful compare-and-swap,
-            // so it names the hold uniquely within the event.
-            hold: format!("{event}:{}", kv.mod_revision),
-            event: event.to_string(),
-            user: request.user.clone(),
-            qty: request.qty,
-            request_id: request.request_id.clone(),
-            state: HoldState::Active,
-            expires_at: now_ms() + self.hold_ttl.as_millis() as u64,
-        };
+        // The inventory revision is consumed by exactly one successful compare-and-swap, so it
+        // names the hold uniquely within the event.
+        let id = format!("{event}:{}", kv.mod_revision);
+        let hold = HoldRecord::placed(id, event, request, self.hold_ttl);
         Ok(Plan::Place {
             inventory_rev: kv.mod_revision,
             inventory: Inventory {

@@ -227,15 +227,8 @@ impl Tickets for Region {
                     remaining: copy.inventory.remaining,
                 });
             }
-            let hold = HoldRecord {
-                hold: format!("{event}:{}-{}", self.name, state.made + 1),
-                event: event.to_string(),
-                user: request.user.clone(),
-                qty: request.qty,
-                request_id: request.request_id.clone(),
-                state: HoldState::Active,
-                expires_at: now_ms() + self.hold_ttl.as_millis() as u64,
-            };
+            let id = format!("{event}:{}-{}", self.name, state.made + 1);
+            let hold = HoldRecord::placed(id, event, request, self.hold_ttl);
             let placed = PlacedHold {
                 hold: hold.hold.clone(),
                 seq: 0,
