@@ -186,3 +186,51 @@ fn report_error(e: ReportError) -> anyhow::Error {
         other => user_error(other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use checker::history::{Event, EventType, Process};
+    use serde_json::json;
+
+    #[test]
+    fn file_names_become_store_safe_test_names() {
+        assert_eq!(test_name_of(Path::new("/x/c01-bad.txt")), "c01-bad");
+        assert_eq!(test_name_of(Path::new("my history.jsonl")), "my-history");
+        assert_eq!(test_name_of(Path::new(".hidden.jsonl")), "hidden");
+        assert_eq!(test_name_of(Path::new("latest.edn")), "history");
+    }
+
+    #[test]
+    fn seat_counts_come_from_a_number_or_an_object() {
+        let event = |index, kind, value| Event {
+            index,
+            time: index,
+            process: Process::Client(0),
+            kind,
+            f: "read_inventory".into(),
+            value,
+        };
+        let history = History::from_events(vec![
+            event(0, EventType::Invoke, json!({"event": "e1"})),
+            event(
+                1,
+                EventType::Ok,
+                json!({"event": "e1", "remaining": 3, "seq": 1}),
+            ),
+        ])
+        .unwrap();
+        let one: Vec<_> = capacities(&json!(5), &history)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(one, [("e1".to_string(), 5)]);
+        let each: Vec<_> = capacities(&json!({"e2": 7}), &history)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(each, [("e2".to_string(), 7)]);
+        let err = capacities(&json!("x"), &history).unwrap_err();
+        assert_eq!(crate::exit::code_for(&err), crate::exit::BAD_INPUT);
+    }
+}
