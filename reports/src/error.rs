@@ -26,6 +26,9 @@ pub enum ReportError {
     /// A test name that cannot be used as a folder of the store.
     #[error("test name {0:?} cannot name a folder of the store: use letters, digits, '-', '_' or '.', not starting with '.'")]
     BadTestName(String),
+    /// A node name that cannot name a log file of the run (`logs/<node>.log`).
+    #[error("node name {0:?} cannot name a log file of the run: use letters, digits, '-', '_' or '.', not starting with '.'")]
+    BadNodeName(String),
     /// A folder that is not a run of the store (no history.jsonl or results.json).
     #[error("{0} is not a run folder: it has no history.jsonl and results.json (a run folder is store/<test>/<time>/)")]
     NotARun(PathBuf),

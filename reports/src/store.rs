@@ -138,10 +138,10 @@ impl RunDir {
         if logs.is_empty() {
             return Ok(());
         }
+        check_node_names(logs)?;
         let dir = self.path.join(LOGS_DIR);
         fs::create_dir_all(&dir).map_err(ReportError::io("cannot create", &dir))?;
         for log in logs {
-            check_test_name(&log.node)?;
             let to = dir.join(format!("{}.log", log.node));
             fs::copy(&log.path, &to).map_err(ReportError::io("cannot copy the log", &log.path))?;
         }
@@ -176,6 +176,7 @@ pub fn write_run(
     results: &Results,
     logs: &[NodeLog],
 ) -> Result<RunDir> {
+    check_node_names(logs)?;
     let run = RunDir::create(store, test_name)?;
     run.write_history(history)?;
     run.write_results(results)?;
@@ -184,15 +185,26 @@ pub fn write_run(
     Ok(run)
 }
 
-/// Test names become folder names: letters, digits, `-`, `_`, `.`, not starting with a dot.
-fn check_test_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
+/// Names that become file or folder names: letters, digits, `-`, `_`, `.`, not starting with a dot.
+fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
         && !name.starts_with('.')
-        && name != LATEST
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Node names become log file names.
+fn check_node_names(logs: &[NodeLog]) -> Result<()> {
+    match logs.iter().find(|l| !is_safe_name(&l.node)) {
+        Some(bad) => Err(ReportError::BadNodeName(bad.node.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Test names become folder names: safe names other than `latest`.
+fn check_test_name(name: &str) -> Result<()> {
+    if is_safe_name(name) && name != LATEST {
         Ok(())
     } else {
         Err(ReportError::BadTestName(name.to_string()))

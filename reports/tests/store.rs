@@ -87,6 +87,17 @@ fn bad_test_names_and_non_run_folders_are_refused() {
             "{name:?} accepted"
         );
     }
+    let o = oversold();
+    let bad_log = [NodeLog {
+        node: "../n1".into(),
+        path: tmp.path().join("x.log"),
+    }];
+    let err = write_run(tmp.path(), "t", &o.history, &oversold_results(&o), &bad_log).unwrap_err();
+    assert!(matches!(err, ReportError::BadNodeName(_)), "{err}");
+    assert!(
+        !tmp.path().join("t").exists(),
+        "a refused run left a folder behind"
+    );
     let err = render_report(tmp.path()).unwrap_err();
     assert!(matches!(err, ReportError::NotARun(_)));
     assert!(err.to_string().contains("store/<test>/<time>/"));
