@@ -292,3 +292,40 @@ fn each_bad_flag_gets_its_own_error_and_exit_254() {
     assert_eq!(missing.status.code(), Some(254));
     assert!(stderr(&missing).contains("cannot read /nonexistent/history.jsonl"));
 }
+
+#[test]
+fn every_porcupine_file_gets_its_expected_verdict_in_one_json_run() {
+    let verdicts = std::fs::read_to_string(test_data("../VERDICTS.md")).unwrap();
+    let mut paths = Vec::new();
+    let mut expected = Vec::new();
+    for row in verdicts.lines().filter(|l| l.starts_with("| jepsen/etcd_")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let verdict = cells[cells.len() - 2];
+        if verdict.starts_with("(empty") {
+            continue;
+        }
+        paths.push(test_data(cells[1]));
+        expected.push(Value::Bool(verdict == "linearizable"));
+    }
+    assert_eq!(paths.len(), 102);
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let out = check(
+        &paths,
+        &["--model", "cas-register", "--json", "--no-witness"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), paths.len());
+    for ((line, path), valid) in lines.iter().zip(&paths).zip(&expected) {
+        assert_eq!(line["file"], path.to_str().unwrap());
+        assert_eq!(&line["valid"], valid, "{}", path.display());
+        let witnesses = line["linearizability"]["partitions"][0]["evidence"]["witness"].as_array();
+        assert!(
+            witnesses.is_none_or(Vec::is_empty),
+            "--no-witness shrinks nothing"
+        );
+    }
+}
