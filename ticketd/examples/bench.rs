@@ -1,7 +1,7 @@
 //! placeHold latency and throughput in etcd mode on this machine: starts a local etcd cluster and
 //! one ticketd per member in-process, then runs concurrent clients placing 1-seat holds.
 //!
-//! `cargo run --release -p ticketd --example bench -- --members 3 --clients 32 --holds 3000 --events 1`
+//! `cargo run --release -p ticketd --example bench -- --members 3 --clients 32 --holds 3000 --events 1 --max-batch 16`
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +22,9 @@ struct Args {
     /// placeHolds in total.
     #[arg(long, default_value_t = 3000)]
     holds: usize,
+    /// The most placeHolds of one event per txn (ticketd's --max-batch).
+    #[arg(long, default_value_t = 16)]
+    max_batch: usize,
     /// Events the holds are spread over (1: every client races on one inventory key).
     #[arg(long, default_value_t = 1)]
     events: usize,
@@ -39,13 +42,9 @@ async fn main() -> anyhow::Result<()> {
     let mut servers = Vec::new();
     for url in cluster.client_urls() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        servers.push(
-            ticketd::serve(
-                Config::new(ModeConfig::Etcd(EtcdConfig::new(url))),
-                listener,
-            )
-            .await?,
-        );
+        let mut etcd = EtcdConfig::new(url);
+        etcd.max_batch = args.max_batch;
+        servers.push(ticketd::serve(Config::new(ModeConfig::Etcd(etcd)), listener).await?);
     }
     let urls: Arc<Vec<String>> = Arc::new(servers.iter().map(|s| s.url()).collect());
     let http = reqwest::Client::new();
@@ -88,11 +87,12 @@ async fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     latencies.sort();
     println!(
-        "etcd mode, {} members, {} clients, {} events: {} holds placed ({} failed) in {:.2} s = {:.0} holds/s; \
+        "etcd mode, {} members, {} clients, {} events, max batch {}: {} holds placed ({} failed) in {:.2} s = {:.0} holds/s; \
          latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         args.members,
         args.clients,
         args.events,
+        args.max_batch,
         latencies.len(),
         failures,
         elapsed.as_secs_f64(),

@@ -65,6 +65,9 @@ pub struct EtcdConfig {
     pub reads: ReadMode,
     /// How long one etcd request may take before the operation is reported as unavailable (503).
     pub store_timeout: Duration,
+    /// The most placeHolds of one event this instance commits in one txn (1..=31; 1: one txn per
+    /// placeHold, so every hold has its own seq). Holds committed together share their seq.
+    pub max_batch: usize,
     /// Write inventory, hold and log entry as three separate requests (the design meant to be caught).
     pub non_atomic: bool,
     /// Fault injection for `non_atomic`: exit the process between two of the three writes.
@@ -79,6 +82,7 @@ impl EtcdConfig {
             key_prefix: "ticketd/".to_string(),
             reads: ReadMode::Linearizable,
             store_timeout: Duration::from_secs(2),
+            max_batch: 16,
             non_atomic: false,
             crash: None,
         }

@@ -6,7 +6,7 @@ use axum::Json;
 use serde_json::json;
 
 /// Why a ticket operation did not succeed; each variant maps to one HTTP status and error code.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum TicketError {
     /// The request itself is wrong (missing field, qty out of range, malformed JSON, ...).
     #[error("{0}")]

@@ -143,6 +143,13 @@ fn check(config: &Config) -> Result<(), ServeError> {
                     ));
                 }
             }
+            if !(1..=etcd::MAX_BATCH_LIMIT).contains(&etcd.max_batch) {
+                return Err(ServeError::Config(format!(
+                    "max_batch {} is out of range: use 1 to {}",
+                    etcd.max_batch,
+                    etcd::MAX_BATCH_LIMIT
+                )));
+            }
             check_url(&etcd.endpoint)
         }
     }

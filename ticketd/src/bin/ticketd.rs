@@ -57,6 +57,10 @@ struct Cli {
     /// etcd: how long one etcd request may take before the operation answers 503, in ms.
     #[arg(long, default_value_t = 2000)]
     store_timeout_ms: u64,
+    /// etcd: the most placeHolds of one event committed in one txn (1..=31; 1: every hold gets its
+    /// own seq; holds committed together share theirs).
+    #[arg(long, default_value_t = 16)]
+    max_batch: usize,
     /// etcd: write inventory, hold and log entry as three separate requests.
     #[arg(long)]
     non_atomic: bool,
@@ -115,6 +119,7 @@ impl Cli {
                     Reads::Serializable => ReadMode::Serializable,
                 },
                 store_timeout: Duration::from_millis(self.store_timeout_ms),
+                max_batch: self.max_batch,
                 non_atomic: self.non_atomic,
                 crash: self.crash_after_step.map(|after_step| CrashPlan {
                     after_step,

@@ -1,5 +1,6 @@
 //! The etcd-backed design: etcd's Raft log is the single ordered source of truth.
 
+mod batch;
 mod gateway;
 mod keys;
 mod place;
@@ -24,6 +25,7 @@ use crate::validate::PlaceHold;
 pub use gateway::GatewayError;
 use gateway::{Gateway, Kv};
 use keys::Keys;
+pub use place::MAX_BATCH_LIMIT;
 pub use sweeper::run_sweeper;
 
 /// What the idempotency key of a request id holds.
@@ -42,11 +44,12 @@ pub struct EtcdTickets {
     hold_ttl: Duration,
     min_seq_wait: Duration,
     non_atomic: bool,
+    max_batch: usize,
     crash: Option<CrashPlan>,
     non_atomic_count: AtomicU32,
-    /// One queue per event: this instance sends one placeHold txn per event at a time, so its own
-    /// clients do not make each other's compare-and-swap fail (other instances still can).
-    event_queues: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// One queue per event: this instance sends one placeHold txn per event at a time, carrying a
+    /// batch of placeHolds (see `batch`), so its own clients do not fail each other's compares.
+    event_queues: Mutex<HashMap<String, Arc<batch::EventQueue>>>,
 }
 
 impl EtcdTickets {
@@ -63,6 +66,7 @@ impl EtcdTickets {
             hold_ttl,
             min_seq_wait,
             non_atomic: config.non_atomic,
+            max_batch: config.max_batch,
             crash: config.crash,
             non_atomic_count: AtomicU32::new(0),
             event_queues: Mutex::new(HashMap::new()),
@@ -72,7 +76,7 @@ impl EtcdTickets {
 
 impl EtcdTickets {
     /// The queue placeHolds of `event` wait in on this instance.
-    fn event_queue(&self, event: &str) -> Result<Arc<tokio::sync::Mutex<()>>, TicketError> {
+    fn event_queue(&self, event: &str) -> Result<Arc<batch::EventQueue>, TicketError> {
         let mut queues = self
             .event_queues
             .lock()
@@ -116,15 +120,14 @@ impl Tickets for EtcdTickets {
         event: &str,
         request: &PlaceHold,
     ) -> Result<PlacedHold, TicketError> {
+        if !self.non_atomic {
+            return self.place_batched(event, request).await;
+        }
         let queue = self.event_queue(event)?;
-        let _turn = tokio::time::timeout(place::CONTENTION_DEADLINE, queue.lock())
+        let _turn = tokio::time::timeout(place::CONTENTION_DEADLINE, queue.turn.lock())
             .await
             .map_err(|_| TicketError::Contention { attempts: 0 })?;
-        if self.non_atomic {
-            self.place_non_atomic(event, request).await
-        } else {
-            self.place_atomic(event, request).await
-        }
+        self.place_non_atomic(event, request).await
     }
 
     async fn finish_hold(&self, hold: &str, confirm: bool) -> Result<HoldChange, TicketError> {

@@ -1,4 +1,5 @@
-//! Creating events and placing holds: one compare-guarded etcd txn each (or, non-atomic, three writes).
+//! Creating events and placing holds: one compare-guarded etcd txn per batch of placeHolds (or,
+//! non-atomic, three writes per placeHold).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -13,16 +14,29 @@ use crate::validate::PlaceHold;
 /// How long placeHold keeps retrying after losing compare-and-swap races before it gives up.
 pub(super) const CONTENTION_DEADLINE: Duration = Duration::from_secs(10);
 
-/// What a placeHold does, decided from a snapshot of the inventory and the request id.
-enum Plan {
-    /// The request id was used before: answer with that hold.
-    Replay(PlacedHold),
-    /// Take the seats: the inventory was read at `inventory_rev`.
-    Place {
-        inventory_rev: i64,
-        inventory: Inventory,
-        hold: HoldRecord,
-    },
+/// The most placeHolds one txn can carry: each takes 4 of etcd's default 128 ops per txn, plus one
+/// for the inventory.
+pub const MAX_BATCH_LIMIT: usize = 31;
+
+/// What a batch takes: the inventory's revision as read, and its value after the batch's holds.
+type Taking = (i64, Inventory);
+
+/// How one placeHold of a batch ends, decided from a snapshot.
+pub(super) enum Outcome {
+    /// Answered without writing: a replay, sold out, or unknown event.
+    Done(Result<PlacedHold, TicketError>),
+    /// Takes seats with this new hold, if the txn wins.
+    Placed(HoldRecord),
+}
+
+impl Outcome {
+    /// The reply, once the txn that placed the holds committed at `seq`.
+    pub(super) fn reply(self, seq: i64) -> Result<PlacedHold, TicketError> {
+        match self {
+            Outcome::Done(reply) => reply,
+            Outcome::Placed(hold) => Ok(placed(hold, seq)),
+        }
+    }
 }
 
 impl EtcdTickets {
@@ -66,56 +80,64 @@ impl EtcdTickets {
         Ok((false, view(event, existing, seq)))
     }
 
-    /// The two reads every placeHold decision starts from: the inventory and the request id.
-    fn snapshot_ops(&self, event: &str, request_id: &str) -> [Op; 2] {
-        [
-            Op::Get(self.keys.inventory(event)),
-            Op::Get(self.keys.request(event, request_id)),
-        ]
+    /// The reads every placeHold decision starts from: the inventory, then each request id.
+    fn snapshot_ops(&self, event: &str, requests: &[PlaceHold]) -> Vec<Op> {
+        let ids = requests
+            .iter()
+            .map(|r| Op::Get(self.keys.request(event, &r.request_id)));
+        std::iter::once(Op::Get(self.keys.inventory(event)))
+            .chain(ids)
+            .collect()
     }
 
-    /// Decides a placeHold from a txn reply whose first two results are the snapshot reads.
+    /// Decides every request of a batch from a txn reply that starts with the snapshot reads, in
+    /// order, against one inventory. Returns the outcomes and, when some take seats, the inventory's
+    /// revision as read and its new value.
     fn plan(
         &self,
         event: &str,
-        request: &PlaceHold,
+        requests: &[PlaceHold],
         snapshot: &TxnReply,
-    ) -> Result<Plan, TicketError> {
-        if let Some(kv) = snapshot.first_kv(1) {
-            let done: RequestRecord = decode(kv)?;
-            return Ok(Plan::Replay(PlacedHold {
-                hold: done.hold,
-                seq: kv.create_revision,
-                expires_at: done.expires_at,
-                replayed: true,
-            }));
-        }
+    ) -> Result<(Vec<Outcome>, Option<Taking>), TicketError> {
         let kv = snapshot
             .first_kv(0)
             .ok_or_else(|| TicketError::UnknownEvent(event.to_string()))?;
-        let inventory: Inventory = decode(kv)?;
-        if inventory.remaining < i64::from(request.qty) {
-            return Err(TicketError::SoldOut {
-                event: event.to_string(),
-                requested: request.qty,
-                remaining: inventory.remaining,
-            });
+        let mut inventory: Inventory = decode(kv)?;
+        let mut taken = false;
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for (i, request) in requests.iter().enumerate() {
+            if let Some(done) = snapshot.first_kv(i + 1) {
+                let record: RequestRecord = decode(done)?;
+                outcomes.push(Outcome::Done(Ok(PlacedHold {
+                    hold: record.hold,
+                    seq: done.create_revision,
+                    expires_at: record.expires_at,
+                    replayed: true,
+                })));
+            } else if inventory.remaining < i64::from(request.qty) {
+                outcomes.push(Outcome::Done(Err(TicketError::SoldOut {
+                    event: event.to_string(),
+                    requested: request.qty,
+                    remaining: inventory.remaining,
+                })));
+            } else {
+                // The inventory revision is consumed by exactly one successful compare-and-swap,
+                // so with the position in the batch it names the hold uniquely within the event.
+                let id = format!("{event}:{}.{i}", kv.mod_revision);
+                outcomes.push(Outcome::Placed(HoldRecord::placed(
+                    id,
+                    event,
+                    request,
+                    self.hold_ttl,
+                )));
+                inventory.remaining -= i64::from(request.qty);
+                taken = true;
+            }
         }
-        // The inventory revision is consumed by exactly one successful compare-and-swap, so it
-        // names the hold uniquely within the event.
-        let id = format!("{event}:{}", kv.mod_revision);
-        let hold = HoldRecord::placed(id, event, request, self.hold_ttl);
-        Ok(Plan::Place {
-            inventory_rev: kv.mod_revision,
-            inventory: Inventory {
-                remaining: inventory.remaining - i64::from(request.qty),
-                ..inventory
-            },
-            hold,
-        })
+        Ok((outcomes, taken.then_some((kv.mod_revision, inventory))))
     }
 
-    /// The writes that record a placed hold (all but the inventory).
+    /// The writes that record a placed hold (all but the inventory and the log entry).
     fn hold_writes(&self, hold: &HoldRecord) -> [Op; 3] {
         let done = RequestRecord {
             hold: hold.hold.clone(),
@@ -142,63 +164,46 @@ impl EtcdTickets {
         Op::Put(key, encode(&LogRecord::of(LogKind::HoldPlaced, hold)))
     }
 
-    /// Takes the seats with a compare-and-swap on the inventory, retried on fresh snapshots until it
-    /// wins or the request turns out to be a replay, sold out, or too contended. With `whole_hold`
-    /// the same txn also writes the hold, its request id, expiry entry and HoldPlaced entry (and
-    /// requires the request id unused); without it only the inventory is written.
-    /// Returns the hold and the txn's revision.
-    async fn take_seats(
+    /// Takes the seats of a batch of placeHolds (distinct request ids) with one compare-and-swap on
+    /// the inventory, retried on fresh snapshots until it wins or nothing is left to place. With
+    /// `whole_holds` the same txn also writes each hold, its request id, expiry entry and HoldPlaced
+    /// entry (and requires the request ids unused); without it only the inventory is written.
+    /// Returns the outcomes and the revision of the winning txn (0 when nothing was written).
+    pub(super) async fn take_seats(
         &self,
         event: &str,
-        request: &PlaceHold,
-        whole_hold: bool,
-    ) -> Result<Result<(HoldRecord, i64), PlacedHold>, TicketError> {
+        requests: &[PlaceHold],
+        whole_holds: bool,
+    ) -> Result<(Vec<Outcome>, i64), TicketError> {
         let deadline = Instant::now() + CONTENTION_DEADLINE;
         let inventory_key = self.keys.inventory(event);
-        let reads = self.snapshot_ops(event, &request.request_id);
+        let reads = self.snapshot_ops(event, requests);
         let mut snapshot = self.gateway.txn(&[], &reads, &[]).await?;
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (inventory_rev, inventory, hold) = match self.plan(event, request, &snapshot)? {
-                Plan::Replay(placed) => return Ok(Err(placed)),
-                Plan::Place {
-                    inventory_rev,
-                    inventory,
-                    hold,
-                } => (inventory_rev, inventory, hold),
+            let (outcomes, taking) = self.plan(event, requests, &snapshot)?;
+            let Some((inventory_rev, inventory)) = taking else {
+                return Ok((outcomes, 0));
             };
             let mut compares = vec![Compare::ModRevision(inventory_key.clone(), inventory_rev)];
             let mut writes = vec![Op::Put(inventory_key.clone(), encode(&inventory))];
-            if whole_hold {
-                compares.push(Compare::Absent(
-                    self.keys.request(event, &request.request_id),
-                ));
-                writes.extend(self.hold_writes(&hold));
-                writes.push(self.placed_entry(&hold));
+            for outcome in outcomes.iter().filter(|_| whole_holds) {
+                if let Outcome::Placed(hold) = outcome {
+                    compares.push(Compare::Absent(self.keys.request(event, &hold.request_id)));
+                    writes.extend(self.hold_writes(hold));
+                    writes.push(self.placed_entry(hold));
+                }
             }
             let reply = self.gateway.txn(&compares, &writes, &reads).await?;
             if reply.succeeded {
-                return Ok(Ok((hold, reply.header.revision)));
+                return Ok((outcomes, reply.header.revision));
             }
             if Instant::now() > deadline {
                 return Err(TicketError::Contention { attempts });
             }
             snapshot = reply;
         }
-    }
-
-    /// placeHold as one txn: inventory unchanged since read and request id unused, then inventory,
-    /// hold, request id, expiry entry and HoldPlaced entry together.
-    pub(super) async fn place_atomic(
-        &self,
-        event: &str,
-        request: &PlaceHold,
-    ) -> Result<PlacedHold, TicketError> {
-        Ok(match self.take_seats(event, request, true).await? {
-            Ok((hold, seq)) => placed(hold, seq),
-            Err(replayed) => replayed,
-        })
     }
 
     /// placeHold as three separate requests (inventory, then hold record, then log entry), so a
@@ -209,9 +214,17 @@ impl EtcdTickets {
         request: &PlaceHold,
     ) -> Result<PlacedHold, TicketError> {
         let count = self.non_atomic_count.fetch_add(1, Ordering::SeqCst) + 1;
-        let hold = match self.take_seats(event, request, false).await? {
-            Ok((hold, _)) => hold,
-            Err(replayed) => return Ok(replayed),
+        let (mut outcomes, seq) = self
+            .take_seats(event, std::slice::from_ref(request), false)
+            .await?;
+        let hold = match outcomes.pop() {
+            Some(Outcome::Placed(hold)) => hold,
+            Some(done) => return done.reply(seq),
+            None => {
+                return Err(TicketError::Unavailable(
+                    "placeHold produced no outcome".into(),
+                ))
+            }
         };
         self.maybe_crash(1, count);
         self.gateway.txn(&[], &self.hold_writes(&hold), &[]).await?;
