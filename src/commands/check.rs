@@ -10,8 +10,9 @@ use checker::formats::{load, Format};
 use checker::models::{ModelOptions, MODEL_NAMES};
 use checker::verdict::{Results, Verdict};
 use clap::Args;
+use indicatif::ProgressBar;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Flags of `frenzy check`.
@@ -83,7 +84,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         .map(|dir| output_dir::OutputDirs::new(dir, args.histories.len()));
     let mut worst = Verdict::Valid;
     for path in &args.histories {
-        let history = load(path, args.format).map_err(|e| user_error(e.to_string()))?;
+        let spinner = reading_spinner(path);
+        let loaded = load(path, args.format);
+        spinner.finish_and_clear();
+        let history = loaded.map_err(|e| user_error(e.to_string()))?;
         let checker = if args.no_witness {
             check_without_witness
         } else {
@@ -112,4 +116,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(worst.exit_code() as u8)
+}
+
+/// A spinner while a history is read, on a terminal only (large histories take seconds).
+fn reading_spinner(path: &Path) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", path.display()));
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner
 }
