@@ -4,6 +4,7 @@
 mod args;
 mod checks;
 mod drive;
+mod faults;
 mod summary;
 
 pub use args::TestArgs;
@@ -20,6 +21,11 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let plan = args.plan()?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let target = runtime.block_on(drive::Target::prepare(&plan))?;
+    let driver = plan
+        .faults
+        .as_ref()
+        .map(|f| faults::driver(&f.cluster))
+        .transpose()?;
     let run_dir = RunDir::create(&plan.store, &plan.test_name).map_err(|e| {
         user_error(format!(
             "cannot create the run folder in {}: {e}",
@@ -29,7 +35,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let writer = HistoryWriter::create(&run_dir.history_path())
         .with_context(|| format!("creating {}", run_dir.history_path().display()))?;
     let recorder = Recorder::new(writer);
-    let report = runtime.block_on(target.run(&plan, recorder.clone()))?;
+    let report = runtime.block_on(target.run(&plan, recorder.clone(), driver))?;
     let (events, write_error) = recorder.finish();
     if let Some(e) = write_error {
         eprintln!(

@@ -1,5 +1,6 @@
 //! The flags of `frenzy test`, and the run plan they describe once checked.
 
+use super::faults::{cluster_nodes, Cluster, FaultPlan};
 use crate::exit::user_error;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -44,8 +45,21 @@ pub struct TestArgs {
     #[arg(long, value_enum)]
     pub workload: WorkloadKind,
     /// A node's base URL (http://HOST:PORT); repeat for several nodes. Each process sticks to one.
-    #[arg(long = "node", required = true, value_name = "URL")]
+    /// Taken from the cluster when absent and --cluster is given.
+    #[arg(long = "node", value_name = "URL")]
     pub nodes: Vec<String>,
+    /// Faults to inject during the main phase, e.g. partition,kill,pause,latency,loss.
+    #[arg(long, value_name = "KINDS")]
+    pub nemesis: Option<String>,
+    /// Mean seconds a fault lasts, and the quiet time after it (jittered).
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    pub nemesis_interval: f64,
+    /// The `frenzy cluster up` cluster to test and fault: its state folder (DIR/PREFIX).
+    #[arg(long, value_name = "DIR", conflicts_with = "ssh")]
+    pub cluster: Option<PathBuf>,
+    /// A live cluster to fault over ssh, described by this TOML file.
+    #[arg(long, value_name = "FILE")]
+    pub ssh: Option<PathBuf>,
     /// Logical processes, each with at most one operation in flight.
     #[arg(long, default_value_t = 10)]
     pub concurrency: usize,
@@ -120,6 +134,8 @@ pub struct Plan {
     pub nodes: Vec<String>,
     /// Phases and pace.
     pub phases: workloads::Phases,
+    /// The faults of the main phase, when --nemesis was given.
+    pub faults: Option<FaultPlan>,
     /// The tickets workload's configuration (also set, unused, for other workloads).
     pub tickets: TicketsConfig,
     /// Serializable etcd reads.
@@ -137,6 +153,9 @@ pub struct Plan {
     /// The search's time budget.
     pub check_time_limit: Option<Duration>,
 }
+
+/// Where `frenzy cluster up` keeps its cluster by default.
+const DEFAULT_CLUSTER: &str = "/run/frenzy/frenzy";
 
 /// Seconds from a flag, which must be finite and not negative (positive when `positive`).
 fn seconds(flag: &str, value: f64, positive: bool) -> anyhow::Result<Duration> {
@@ -165,12 +184,36 @@ impl TestArgs {
                 "--rate must be a positive number of operations per second, got {rate}"
             )));
         }
+        let cluster = match (&self.cluster, &self.ssh) {
+            (Some(dir), _) => Some(Cluster::Netns(dir.clone())),
+            (None, Some(file)) => Some(Cluster::Ssh(file.clone())),
+            (None, None) => None,
+        };
+        let nodes = match (&cluster, self.nodes.is_empty()) {
+            (_, false) => self.nodes.clone(),
+            (Some(Cluster::Netns(dir)), true) => cluster_nodes(dir)?,
+            _ => {
+                return Err(user_error(
+                    "give the nodes to test with --node URL (repeat it), or --cluster DIR",
+                ))
+            }
+        };
+        let faults = match &self.nemesis {
+            Some(kinds) => {
+                let interval = seconds("nemesis-interval", self.nemesis_interval, true)?;
+                let target = cluster
+                    .clone()
+                    .unwrap_or_else(|| Cluster::Netns(PathBuf::from(DEFAULT_CLUSTER)));
+                Some(FaultPlan::parse(kinds, interval, target)?)
+            }
+            None => None,
+        };
         let time_limit = seconds("time-limit", self.time_limit, true)?;
         let warmup = seconds("warmup", self.warmup, false)?.min(time_limit / 2);
         let seed = self.seed.unwrap_or_else(random_seed);
         let phases = workloads::Phases {
             concurrency: self.concurrency,
-            nodes: self.nodes.len(),
+            nodes: nodes.len(),
             rate: self.rate,
             warmup,
             main: time_limit - warmup,
@@ -201,7 +244,8 @@ impl TestArgs {
         }
         Ok(Plan {
             workload: self.workload,
-            nodes: self.nodes.clone(),
+            nodes,
+            faults,
             phases,
             tickets,
             serializable: self.reads == Reads::Serializable,

@@ -2,8 +2,10 @@
 //! driven through the phases with Ctrl-C handling and a progress bar.
 
 use super::args::{Plan, WorkloadKind};
+use super::faults::Faults;
 use crate::exit::user_error;
 use indicatif::{ProgressBar, ProgressStyle};
+use nemesis::Driver;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,7 +63,12 @@ impl Target {
 
     /// Runs every phase, recording into `recorder`. Ctrl-C stops the workload early; faults are
     /// healed either way.
-    pub async fn run(&self, plan: &Plan, recorder: Recorder) -> anyhow::Result<RunReport> {
+    pub async fn run(
+        &self,
+        plan: &Plan,
+        recorder: Recorder,
+        faults: Option<Arc<dyn Driver>>,
+    ) -> anyhow::Result<RunReport> {
         let (stop, stopped) = watch::channel(false);
         let ctrl_c = tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -70,11 +77,20 @@ impl Target {
             }
         });
         let progress = Progress::start(plan, recorder.clone());
-        let mut hooks = NoFaults;
+        let mut hooks: Box<dyn RunHooks> = match (faults, &plan.faults) {
+            (Some(driver), Some(faults)) => Box::new(Faults::new(
+                faults,
+                driver,
+                plan.phases.seed,
+                recorder.clone(),
+            )),
+            _ => Box::new(NoFaults),
+        };
+        let hooks = hooks.as_mut();
         let report = match self {
-            Target::Tickets(w, c) => drive(w, c, recorder, plan, &mut hooks, stopped).await,
-            Target::Register(w, c) => drive(w, c, recorder, plan, &mut hooks, stopped).await,
-            Target::Kv(w, c) => drive(w, c, recorder, plan, &mut hooks, stopped).await,
+            Target::Tickets(w, c) => drive(w, c, recorder, plan, hooks, stopped).await,
+            Target::Register(w, c) => drive(w, c, recorder, plan, hooks, stopped).await,
+            Target::Kv(w, c) => drive(w, c, recorder, plan, hooks, stopped).await,
         };
         progress.finish();
         ctrl_c.abort();

@@ -1,0 +1,182 @@
+//! `frenzy test` end to end: one clear error and exit 254 for nodes that cannot be tested, and
+//! full runs against a real ticketd on etcd and a real etcd that store, check and exit 0.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use ticketd::local_etcd::LocalEtcd;
+use ticketd::{Config, EtcdConfig, ModeConfig};
+
+fn frenzy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .arg("test")
+        .args(args)
+        .output()
+        .expect("running frenzy")
+}
+
+/// Runs `frenzy test` off the async runtime, which keeps serving the in-process ticketd.
+async fn frenzy_beside(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        frenzy(&args)
+    })
+    .await
+    .expect("frenzy ran")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A store folder unique to this test, removed when dropped.
+struct Store(PathBuf);
+
+impl Store {
+    fn new(name: &str) -> Store {
+        Store(std::env::temp_dir().join(format!("frenzy-cli-test-{name}-{}", std::process::id())))
+    }
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The one run folder of `test` in the store.
+fn run_dir(store: &Path, test: &str) -> PathBuf {
+    let dirs: Vec<PathBuf> = std::fs::read_dir(store.join(test))
+        .expect("the test's folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && !p.is_symlink())
+        .collect();
+    assert_eq!(dirs.len(), 1, "one run: {dirs:?}");
+    dirs[0].clone()
+}
+
+/// Runs `frenzy test` at `node`, which must be refused before the run: exit 254, one error
+/// line, no panic and nothing stored. Returns the error.
+fn refused(workload: &str, node: &str, name: &str) -> String {
+    let store = Store::new(name);
+    let out = frenzy(&[
+        "--workload",
+        workload,
+        "--node",
+        node,
+        "--store",
+        store.arg(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(254), "{err}");
+    assert_eq!(err.lines().count(), 1, "one clear error: {err}");
+    assert!(!err.contains("panicked"));
+    assert!(!store.0.exists(), "nothing is stored before the run starts");
+    err
+}
+
+#[test]
+fn a_bad_url_is_one_clear_error() {
+    let err = refused("tickets", "localhost:8080", "badurl");
+    assert!(err.contains("not a usable URL"), "{err}");
+}
+
+#[test]
+fn an_unreachable_node_is_one_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let node = format!("http://127.0.0.1:{port}");
+    let err = refused("cas-register", &node, "unreachable");
+    assert!(err.contains("unreachable") && err.contains(&node), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_does_not_speak_the_contract_is_one_clear_error() {
+    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
+    let node = etcd.client_url(0).unwrap().to_owned();
+    let err = tokio::task::spawn_blocking(move || refused("tickets", &node, "wrongcontract"))
+        .await
+        .unwrap();
+    assert!(
+        err.contains("does not speak the ticket HTTP contract"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_against_ticketd_and_etcd_are_stored_checked_and_valid() {
+    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
+    let mut config = EtcdConfig::new(etcd.client_url(0).unwrap());
+    config.key_prefix = format!("cli-{}/", std::process::id());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = ticketd::serve(Config::new(ModeConfig::Etcd(config)), listener)
+        .await
+        .unwrap();
+    let store = Store::new("valid");
+    let url = server.url();
+    let common = [
+        "--time-limit",
+        "1.5",
+        "--quiesce",
+        "0.5",
+        "--concurrency",
+        "4",
+        "--rate",
+        "100",
+        "--seed",
+        "7",
+    ];
+    let mut args = vec![
+        "--workload",
+        "tickets",
+        "--node",
+        &url,
+        "--store",
+        store.arg(),
+    ];
+    args.extend(common);
+    let out = frenzy_beside(&args).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", stderr(&out));
+    assert!(
+        stdout.contains("verdict: valid") && stdout.contains("ledger: valid"),
+        "{stdout}"
+    );
+    let run = run_dir(&store.0, "tickets");
+    let history = std::fs::read_to_string(run.join("history.jsonl")).unwrap();
+    assert!(
+        history.lines().any(|l| l.contains("\"read_log\"")),
+        "the final reads are recorded"
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["valid"], true);
+    assert_eq!(results["sessions"]["valid"], true);
+
+    let node = etcd.client_url(0).unwrap().to_owned();
+    let mut args = vec![
+        "--workload",
+        "cas-register",
+        "--node",
+        &node,
+        "--store",
+        store.arg(),
+    ];
+    args.extend(common);
+    let out = frenzy_beside(&args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(run_dir(&store.0, "cas-register")
+        .join("results.json")
+        .exists());
+}
