@@ -39,7 +39,9 @@ pub enum CheckError {
         name: String,
     },
     /// An operation the model cannot read.
-    #[error("operation {op} (the invocation at index {op}) does not fit the {model} model: {message}")]
+    #[error(
+        "operation {op} (the invocation at index {op}) does not fit the {model} model: {message}"
+    )]
     BadOperation {
         /// The model's name.
         model: String,
@@ -57,17 +59,47 @@ pub fn check(
     model_options: &ModelOptions,
     options: &CheckOptions,
 ) -> Result<LinearizabilityResult, CheckError> {
+    dispatch(history, model, model_options, options, true)
+}
+
+/// Like [`check`], but without shrinking a witness for invalid partitions (`witness` stays empty):
+/// the search alone, as other checkers time it.
+pub fn check_without_witness(
+    history: &History,
+    model: &str,
+    model_options: &ModelOptions,
+    options: &CheckOptions,
+) -> Result<LinearizabilityResult, CheckError> {
+    dispatch(history, model, model_options, options, false)
+}
+
+fn dispatch(
+    history: &History,
+    model: &str,
+    model_options: &ModelOptions,
+    options: &CheckOptions,
+    witness: bool,
+) -> Result<LinearizabilityResult, CheckError> {
     let init = model_options.init.clone();
+    let run = Run {
+        name: model,
+        history,
+        options,
+        witness,
+    };
     match model {
-        "register" => run(&RegisterModel::new(false, init), model, history, options),
-        "cas-register" => run(&RegisterModel::new(true, init), model, history, options),
-        "kv" => run(&KvModel::new(true, init), model, history, options),
-        "kv-unpartitioned" => run(&KvModel::new(false, init), model, history, options),
-        "tickets" => {
-            let m = TicketsModel::new(init, model_options.hold_ttl, model_options.expiry_slack);
-            run(&m, model, history, options)
-        }
-        other => Err(CheckError::UnknownModel { name: other.to_owned() }),
+        "register" => run.go(&RegisterModel::new(false, init)),
+        "cas-register" => run.go(&RegisterModel::new(true, init)),
+        "kv" => run.go(&KvModel::new(true, init)),
+        "kv-unpartitioned" => run.go(&KvModel::new(false, init)),
+        "tickets" => run.go(&TicketsModel::new(
+            init,
+            model_options.hold_ttl,
+            model_options.expiry_slack,
+        )),
+        other => Err(CheckError::UnknownModel {
+            name: other.to_owned(),
+        }),
     }
 }
 
@@ -85,11 +117,13 @@ pub fn partitions<'h, M: Model>(
 
 /// Half the memory the system reports available, or 4 GiB when it cannot be read.
 fn default_memory_limit() -> u64 {
-    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
-        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib * 1024)
-    });
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        });
     available.map_or(4 << 30, |bytes| bytes / 2)
 }
 
@@ -98,10 +132,32 @@ fn progress_bar(options: &CheckOptions, total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("checking {bar:40} {pos}/{len} ops, {elapsed} ({msg})") {
+    if let Ok(style) =
+        ProgressStyle::with_template("checking {bar:40} {pos}/{len} ops, {elapsed} ({msg})")
+    {
         bar.set_style(style);
     }
     bar
+}
+
+/// One check's inputs, whatever the model.
+struct Run<'a> {
+    name: &'a str,
+    history: &'a History,
+    options: &'a CheckOptions,
+    witness: bool,
+}
+
+impl Run<'_> {
+    fn go<M: Model>(self, model: &M) -> Result<LinearizabilityResult, CheckError> {
+        let Run {
+            name,
+            history,
+            options,
+            witness,
+        } = self;
+        run(model, name, history, options, witness)
+    }
 }
 
 fn run<M: Model>(
@@ -109,6 +165,7 @@ fn run<M: Model>(
     name: &str,
     history: &History,
     options: &CheckOptions,
+    witness: bool,
 ) -> Result<LinearizabilityResult, CheckError> {
     let started = Instant::now();
     let bad = |e: OpError| CheckError::BadOperation {
@@ -123,12 +180,15 @@ fn run<M: Model>(
         .collect::<Result<_, _>>()
         .map_err(bad)?;
     compiled.sort_by_key(|(_, ops, _)| std::cmp::Reverse(ops.len()));
-    let budget = Budget::new(options.time_limit, options.memory_limit.unwrap_or_else(default_memory_limit));
+    let budget = Budget::new(
+        options.time_limit,
+        options.memory_limit.unwrap_or_else(default_memory_limit),
+    );
     let bar = progress_bar(options, history.operations.len() as u64);
     let mut results: Vec<PartitionResult> = compiled
         .par_iter()
         .map(|(key, ops, part)| {
-            let result = check_partition(model, key, ops, part, &budget, options);
+            let result = check_partition(model, key, ops, part, &budget, options, witness);
             bar.inc(ops.len() as u64);
             if result.valid == Verdict::Invalid && !options.all_partitions {
                 budget.cancel();
@@ -155,6 +215,7 @@ fn check_partition<M: Model>(
     part: &M::Part,
     budget: &Budget,
     options: &CheckOptions,
+    witness: bool,
 ) -> PartitionResult {
     let started = Instant::now();
     let outcome = search(part, budget);
@@ -170,8 +231,14 @@ fn check_partition<M: Model>(
         SearchOutcome::Linearizable => result.valid = Verdict::Valid,
         SearchOutcome::NotLinearizable(failure) => {
             result.valid = Verdict::Invalid;
-            let witness = crate::shrink::shrink(model, key, ops, options.time_limit);
+            result.check_ms = started.elapsed().as_secs_f64() * 1e3;
+            let witness = if witness {
+                crate::shrink::shrink(model, key, ops, options.time_limit)
+            } else {
+                Vec::new()
+            };
             result.evidence = Some(evidence::evidence(part, &failure, witness));
+            return result;
         }
         SearchOutcome::Stopped(Stop::Exhausted(reason)) => result.reason = Some(reason),
         SearchOutcome::Stopped(Stop::Cancelled) => {

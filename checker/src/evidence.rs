@@ -6,7 +6,11 @@ use crate::verdict::Evidence;
 
 /// Turns a failed search into evidence: the prefix and stuck operations as history indices, the
 /// state and explanation in the model's words, and the shrunken witness.
-pub fn evidence<P: Partition>(part: &P, failure: &Failure<P::State>, witness: Vec<u64>) -> Evidence {
+pub fn evidence<P: Partition>(
+    part: &P,
+    failure: &Failure<P::State>,
+    witness: Vec<u64>,
+) -> Evidence {
     let timings = part.ops();
     let prefix = failure
         .prefix

@@ -107,6 +107,21 @@ pub trait Partition: Send + Sync {
     /// the operation cannot take effect in this state; several: the model is nondeterministic).
     fn step(&self, state: &Self::State, op: usize, next: &mut Vec<Self::State>);
 
+    /// Whether operation `op` only observes: it changes nothing in the system (a read), so in any
+    /// state the step either refuses it or merely narrows what the state knows. The search places
+    /// such an operation at once when its step leaves the state exactly as it was.
+    fn observes_only(&self, _op: usize) -> bool {
+        false
+    }
+
+    /// A key equal for operations with exactly the same effect in every state (`None`: unique).
+    /// Of several such operations that may take effect at any time after their call (no return),
+    /// any valid order can use the earliest-called ones instead, so the search tries them in
+    /// call order only.
+    fn effect_key(&self, _op: usize) -> Option<u64> {
+        None
+    }
+
     /// Approximate heap bytes a state holds beyond its inline size, for the memory budget.
     fn state_heap_bytes(&self, _state: &Self::State) -> usize {
         0

@@ -24,7 +24,12 @@ fn fails<M: Model>(model: &M, key: &str, ops: &[&Operation], deadline: Instant) 
 
 /// Shrinks the failing partition `ops` to a witness: the invocation indices of a sub-history
 /// that still fails. Removes chunks of halving size, then single operations until none can go.
-pub fn shrink<M: Model>(model: &M, key: &str, ops: &[&Operation], time_limit: Option<Duration>) -> Vec<u64> {
+pub fn shrink<M: Model>(
+    model: &M,
+    key: &str,
+    ops: &[&Operation],
+    time_limit: Option<Duration>,
+) -> Vec<u64> {
     let deadline = Instant::now() + time_limit.map_or(SHRINK_TIME, |t| t.min(SHRINK_TIME));
     let mut current: Vec<&Operation> = ops.to_vec();
     let mut chunk = current.len().div_ceil(2).max(1);
@@ -36,7 +41,11 @@ pub fn shrink<M: Model>(model: &M, key: &str, ops: &[&Operation], time_limit: Op
                 return current.iter().map(|op| op.id).collect();
             }
             let end = (at + chunk).min(current.len());
-            let candidate: Vec<&Operation> = current[..at].iter().chain(&current[end..]).copied().collect();
+            let candidate: Vec<&Operation> = current[..at]
+                .iter()
+                .chain(&current[end..])
+                .copied()
+                .collect();
             if !candidate.is_empty() && fails(model, key, &candidate, deadline) {
                 current = candidate;
                 removed_any = true;

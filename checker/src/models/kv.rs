@@ -28,7 +28,11 @@ impl KvModel {
     fn init_of(&self, key: &str) -> String {
         match &self.init {
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Object(map)) => map.get(key).and_then(Value::as_str).unwrap_or("").to_owned(),
+            Some(Value::Object(map)) => map
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
             _ => String::new(),
         }
     }
@@ -86,13 +90,22 @@ impl KvModel {
         strings: &mut Interner,
     ) -> Result<Option<(KvOp, String)>, OpError> {
         let (key, input) = split_keyed(&op.input).ok_or_else(|| {
-            OpError::new(op, format!("kv needs {{\"key\": K, \"value\": V}} as the value, got {}", op.input))
+            OpError::new(
+                op,
+                format!(
+                    "kv needs {{\"key\": K, \"value\": V}} as the value, got {}",
+                    op.input
+                ),
+            )
         })?;
         let text = |v: &Value| -> Result<String, OpError> {
             match v {
                 Value::String(s) => Ok(s.clone()),
                 Value::Null => Ok(String::new()),
-                other => Err(OpError::new(op, format!("kv values are strings, got {other}"))),
+                other => Err(OpError::new(
+                    op,
+                    format!("kv values are strings, got {other}"),
+                )),
             }
         };
         let fresh = slots.len() as u32;
@@ -107,9 +120,20 @@ impl KvModel {
             }
             ("get", _) | ("put", Outcome::Fail) | ("append", Outcome::Fail) => return Ok(None),
             ("put", _) => KvKind::Put(strings.intern(&text(input)?)),
-            ("append", _) => return Ok(Some((KvOp { slot, kind: KvKind::Append }, text(input)?))),
+            ("append", _) => {
+                return Ok(Some((
+                    KvOp {
+                        slot,
+                        kind: KvKind::Append,
+                    },
+                    text(input)?,
+                )))
+            }
             (other, _) => {
-                return Err(OpError::new(op, format!("kv has get, put and append, not {other}")))
+                return Err(OpError::new(
+                    op,
+                    format!("kv has get, put and append, not {other}"),
+                ))
             }
         };
         Ok(Some((KvOp { slot, kind }, String::new())))
@@ -123,10 +147,12 @@ impl Model for KvModel {
         if !self.partitioned {
             return Ok(String::new());
         }
-        op.input
-            .get("key")
-            .map(key_text)
-            .ok_or_else(|| OpError::new(op, format!("kv needs a \"key\" in the value, got {}", op.input)))
+        op.input.get("key").map(key_text).ok_or_else(|| {
+            OpError::new(
+                op,
+                format!("kv needs a \"key\" in the value, got {}", op.input),
+            )
+        })
     }
 
     fn compile(&self, _key: &str, ops: &[&Operation]) -> Result<KvPartition, OpError> {
@@ -149,7 +175,10 @@ impl Model for KvModel {
         }
         let mut keys: Vec<(String, u32)> = slots.into_iter().collect();
         keys.sort_by_key(|(_, slot)| *slot);
-        part.init = keys.iter().map(|(k, _)| strings.intern(&self.init_of(k))).collect();
+        part.init = keys
+            .iter()
+            .map(|(k, _)| strings.intern(&self.init_of(k)))
+            .collect();
         part.keys = keys.into_iter().map(|(k, _)| k).collect();
         part.strings = strings;
         Ok(part)
@@ -185,8 +214,14 @@ impl Partition for KvPartition {
             KvKind::Get(read) => {
                 let text = self.strings.text(read);
                 let base = self.strings.text(rest[0]);
-                let Some(tail) = text.strip_prefix(base) else { return };
-                let pending = Pending { ops: &rest[2..2 + n], values: &self.appended, timings: &self.timings };
+                let Some(tail) = text.strip_prefix(base) else {
+                    return;
+                };
+                let pending = Pending {
+                    ops: &rest[2..2 + n],
+                    values: &self.appended,
+                    timings: &self.timings,
+                };
                 if pending.explains(tail) {
                     next.push(observed(read));
                 }
@@ -203,6 +238,18 @@ impl Partition for KvPartition {
                 s.extend_from_slice(after);
                 next.push(KvState(s));
             }
+        }
+    }
+
+    fn observes_only(&self, op: usize) -> bool {
+        matches!(self.ops[op].kind, KvKind::Get(_))
+    }
+
+    fn effect_key(&self, op: usize) -> Option<u64> {
+        let KvOp { slot, kind } = self.ops[op];
+        match kind {
+            KvKind::Put(v) => Some((u64::from(slot) << 32) | u64::from(v)),
+            _ => None,
         }
     }
 
@@ -228,9 +275,14 @@ impl Partition for KvPartition {
             let n = state.0[at + 1] as usize;
             let mut text = format!("{key:?} = {:?}", self.strings.text(state.0[at]));
             if n > 0 {
-                let apps: Vec<String> =
-                    state.0[at + 2..at + 2 + n].iter().map(|&p| format!("{:?}", self.appended[p as usize])).collect();
-                text.push_str(&format!(" followed by appends {} in an order no read has seen", apps.join(", ")));
+                let apps: Vec<String> = state.0[at + 2..at + 2 + n]
+                    .iter()
+                    .map(|&p| format!("{:?}", self.appended[p as usize]))
+                    .collect();
+                text.push_str(&format!(
+                    " followed by appends {} in an order no read has seen",
+                    apps.join(", ")
+                ));
             }
             parts.push(text);
         }

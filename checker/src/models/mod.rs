@@ -15,7 +15,13 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// The names `--model` accepts.
-pub const MODEL_NAMES: &[&str] = &["register", "cas-register", "kv", "kv-unpartitioned", "tickets"];
+pub const MODEL_NAMES: &[&str] = &[
+    "register",
+    "cas-register",
+    "kv",
+    "kv-unpartitioned",
+    "tickets",
+];
 
 /// Settings shared by the models (`--init`, `--hold-ttl`, `--expiry-slack`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,7 +60,10 @@ pub(crate) fn input_str<'a>(op: &'a Operation, field: &str) -> Result<&'a str, O
     op.input.get(field).and_then(Value::as_str).ok_or_else(|| {
         OpError::new(
             op,
-            format!("{} needs a string \"{field}\" in its value, got {}", op.f, op.input),
+            format!(
+                "{} needs a string \"{field}\" in its value, got {}",
+                op.f, op.input
+            ),
         )
     })
 }

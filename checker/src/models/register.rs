@@ -62,9 +62,15 @@ impl RegisterModel {
             }),
             "write" => Ok(happened.then(|| RegOp::Write(intern(unkeyed(&op.input))))),
             "cas" if self.cas => {
-                let pair = unkeyed(&op.input).as_array().filter(|a| a.len() == 2).ok_or_else(|| {
-                    OpError::new(op, format!("cas needs [from, to] as its value, got {}", op.input))
-                })?;
+                let pair = unkeyed(&op.input)
+                    .as_array()
+                    .filter(|a| a.len() == 2)
+                    .ok_or_else(|| {
+                        OpError::new(
+                            op,
+                            format!("cas needs [from, to] as its value, got {}", op.input),
+                        )
+                    })?;
                 let (from, to) = (intern(&pair[0]), intern(&pair[1]));
                 let unequal = unkeyed(&op.output).get("swapped") == Some(&Value::Bool(false));
                 Ok(match op.outcome {
@@ -73,10 +79,16 @@ impl RegisterModel {
                     _ => Some(RegOp::Cas { from, to }),
                 })
             }
-            "cas" => Err(OpError::new(op, "the register model has no cas; use --model cas-register")),
+            "cas" => Err(OpError::new(
+                op,
+                "the register model has no cas; use --model cas-register",
+            )),
             other => Err(OpError::new(
                 op,
-                format!("a register has read, write{}, not {other}", if self.cas { " and cas" } else { "" }),
+                format!(
+                    "a register has read, write{}, not {other}",
+                    if self.cas { " and cas" } else { "" }
+                ),
             )),
         }
     }
@@ -128,6 +140,19 @@ impl Partition for RegisterPartition {
             RegOp::CasUnequal { from } if from != *state => next.push(*state),
             _ => {}
         }
+    }
+
+    fn observes_only(&self, op: usize) -> bool {
+        matches!(self.ops[op], RegOp::Read(_) | RegOp::CasUnequal { .. })
+    }
+
+    fn effect_key(&self, op: usize) -> Option<u64> {
+        Some(match self.ops[op] {
+            RegOp::Read(v) => u64::from(v) << 2,
+            RegOp::Write(v) => (u64::from(v) << 2) | 1,
+            RegOp::Cas { from, to } => (u64::from(from) << 34) | (u64::from(to) << 2) | 2,
+            RegOp::CasUnequal { from } => (u64::from(from) << 2) | 3,
+        })
     }
 
     fn describe_op(&self, op: usize) -> String {

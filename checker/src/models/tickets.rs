@@ -28,7 +28,11 @@ pub struct TicketsModel {
 impl TicketsModel {
     /// Events start with `init` seats (a number for all, or an object of event -> number; unknown
     /// when `None`); holds expire `hold_ttl` after placement, up to `expiry_slack` late.
-    pub fn new(init: Option<Value>, hold_ttl: Option<Duration>, expiry_slack: Duration) -> TicketsModel {
+    pub fn new(
+        init: Option<Value>,
+        hold_ttl: Option<Duration>,
+        expiry_slack: Duration,
+    ) -> TicketsModel {
         TicketsModel {
             init,
             hold_ttl,
@@ -167,12 +171,22 @@ impl Reader<'_> {
             .get("qty")
             .and_then(Value::as_i64)
             .filter(|q| *q > 0)
-            .ok_or_else(|| OpError::new(op, format!("place_hold needs a positive integer \"qty\", got {}", op.input)))
+            .ok_or_else(|| {
+                OpError::new(
+                    op,
+                    format!(
+                        "place_hold needs a positive integer \"qty\", got {}",
+                        op.input
+                    ),
+                )
+            })
     }
 
     /// Registers the hold ids ok placements returned, so later reads can name them.
     fn place(&mut self, op: &Operation) -> Result<(), OpError> {
-        if op.f != "place_hold" || !matches!(op.outcome, Outcome::Ok | Outcome::Info | Outcome::Pending) {
+        if op.f != "place_hold"
+            || !matches!(op.outcome, Outcome::Ok | Outcome::Info | Outcome::Pending)
+        {
             return Ok(());
         }
         let user = self.part.users.intern(input_str(op, "user")?);
@@ -182,7 +196,9 @@ impl Reader<'_> {
                 op.output
                     .get("hold")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| OpError::new(op, "an ok place_hold needs the \"hold\" id it was given"))?
+                    .ok_or_else(|| {
+                        OpError::new(op, "an ok place_hold needs the \"hold\" id it was given")
+                    })?
                     .to_owned(),
             ),
             _ => None,
@@ -276,7 +292,11 @@ impl Expiry {
             real: false,
             call: at(op.call.saturating_add(ttl)),
             ret: match op.outcome {
-                Outcome::Ok => Some(at(op.ret.unwrap_or(op.call).saturating_add(ttl).saturating_add(slack))),
+                Outcome::Ok => Some(at(op
+                    .ret
+                    .unwrap_or(op.call)
+                    .saturating_add(ttl)
+                    .saturating_add(slack))),
                 _ => None,
             },
         }
@@ -398,13 +418,21 @@ impl TicketsPartition {
     }
 
     /// Whether `holds` can be exactly `user`'s active holds; pushes each way it can.
-    fn list(&self, state: &TicketsState, user: u32, holds: &[HoldRef], next: &mut Vec<TicketsState>) {
+    fn list(
+        &self,
+        state: &TicketsState,
+        user: u32,
+        holds: &[HoldRef],
+        next: &mut Vec<TicketsState>,
+    ) {
         let mut named = Vec::new();
         let mut unbound = Vec::new();
         for &h in holds {
             match h {
                 HoldRef::Known(p) => named.push(p),
-                HoldRef::Orphan(o) if state.bound[o as usize] != u32::MAX => named.push(state.bound[o as usize]),
+                HoldRef::Orphan(o) if state.bound[o as usize] != u32::MAX => {
+                    named.push(state.bound[o as usize])
+                }
                 HoldRef::Orphan(o) => unbound.push(o),
             }
         }
@@ -415,7 +443,9 @@ impl TicketsPartition {
             return;
         }
         let active_named = (0..self.placements.len() as u32)
-            .filter(|&p| mine(p) && (self.placements[p as usize].hold.is_some() || state.bound.contains(&p)))
+            .filter(|&p| {
+                mine(p) && (self.placements[p as usize].hold.is_some() || state.bound.contains(&p))
+            })
             .count();
         let anonymous = self.anonymous_active(state, Some(user));
         if active_named != named.len() || anonymous.len() != unbound.len() {
@@ -434,7 +464,12 @@ fn bind_all(state: &TicketsState, orphans: &[u32], to: &[u32], next: &mut Vec<Ti
     for (i, &p) in to.iter().enumerate() {
         let mut s = state.clone();
         s.bound[first as usize] = p;
-        let others: Vec<u32> = to.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &q)| q).collect();
+        let others: Vec<u32> = to
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, &q)| q)
+            .collect();
         bind_all(&s, rest, &others, next);
     }
 }
@@ -489,7 +524,9 @@ impl Partition for TicketsPartition {
             TicketOp::Release(h) => self.end_hold(state, *h, status::RELEASED, next),
             TicketOp::Confirm(h) => self.end_hold(state, *h, status::CONFIRMED, next),
             TicketOp::NotActive(h) => match h {
-                HoldRef::Orphan(o) if state.bound[*o as usize] == u32::MAX => next.push(state.clone()),
+                HoldRef::Orphan(o) if state.bound[*o as usize] == u32::MAX => {
+                    next.push(state.clone())
+                }
                 _ => {
                     for (p, s) in self.resolve(state, *h) {
                         if s.status[p as usize] != status::ACTIVE {
@@ -510,6 +547,16 @@ impl Partition for TicketsPartition {
                 _ => next.push(state.clone()),
             },
         }
+    }
+
+    fn observes_only(&self, op: usize) -> bool {
+        matches!(
+            self.ops[op],
+            TicketOp::SoldOut { .. }
+                | TicketOp::NotActive(_)
+                | TicketOp::Inventory(_)
+                | TicketOp::List { .. }
+        )
     }
 
     fn state_heap_bytes(&self, state: &TicketsState) -> usize {

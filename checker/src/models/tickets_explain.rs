@@ -7,9 +7,15 @@ fn hold_name(part: &TicketsPartition, state: Option<&TicketsState>, h: HoldRef) 
     match h {
         HoldRef::Known(p) => part.placements[p as usize].hold.clone().unwrap_or_default(),
         HoldRef::Orphan(o) => {
-            let bound = state.map(|s| s.bound[o as usize]).filter(|&p| p != u32::MAX);
+            let bound = state
+                .map(|s| s.bound[o as usize])
+                .filter(|&p| p != u32::MAX);
             match bound {
-                Some(p) => format!("{} (placed by op {})", part.orphans[o as usize], placement_source(part, p)),
+                Some(p) => format!(
+                    "{} (placed by op {})",
+                    part.orphans[o as usize],
+                    placement_source(part, p)
+                ),
                 None => part.orphans[o as usize].clone(),
             }
         }
@@ -27,8 +33,15 @@ fn placement_source(part: &TicketsPartition, p: u32) -> u64 {
 /// `alice's 2 seats (h-3)`.
 fn holding(part: &TicketsPartition, p: u32) -> String {
     let pl = &part.placements[p as usize];
-    let hold = pl.hold.as_deref().unwrap_or("a hold whose id no client saw");
-    format!("{} holds {} ({hold})", part.users.text(pl.user), seats(pl.qty))
+    let hold = pl
+        .hold
+        .as_deref()
+        .unwrap_or("a hold whose id no client saw");
+    format!(
+        "{} holds {} ({hold})",
+        part.users.text(pl.user),
+        seats(pl.qty)
+    )
 }
 
 fn seats(n: i64) -> String {
@@ -45,15 +58,31 @@ pub(crate) fn describe_op(part: &TicketsPartition, op: usize) -> String {
     let what = match &part.ops[op] {
         TicketOp::Place(p) => {
             let pl = &part.placements[*p as usize];
-            let got = pl.hold.as_deref().map_or(" (no reply)".to_owned(), |h| format!(" -> {h}"));
-            format!("{}: place_hold {} of {}{got}", user(pl.user), seats(pl.qty), part.event)
+            let got = pl
+                .hold
+                .as_deref()
+                .map_or(" (no reply)".to_owned(), |h| format!(" -> {h}"));
+            format!(
+                "{}: place_hold {} of {}{got}",
+                user(pl.user),
+                seats(pl.qty),
+                part.event
+            )
         }
         TicketOp::SoldOut { user: u, qty } => {
-            format!("{}: place_hold {} of {} -> sold out", user(*u), seats(*qty), part.event)
+            format!(
+                "{}: place_hold {} of {} -> sold out",
+                user(*u),
+                seats(*qty),
+                part.event
+            )
         }
         TicketOp::Release(h) => format!("release {}", hold_name(part, None, *h)),
         TicketOp::Confirm(h) => format!("confirm {}", hold_name(part, None, *h)),
-        TicketOp::NotActive(h) => format!("release or confirm {} -> not active", hold_name(part, None, *h)),
+        TicketOp::NotActive(h) => format!(
+            "release or confirm {} -> not active",
+            hold_name(part, None, *h)
+        ),
         TicketOp::Inventory(n) => format!("read_inventory {} -> {n} remaining", part.event),
         TicketOp::List { user: u, holds } => {
             let names: Vec<String> = holds.iter().map(|&h| hold_name(part, None, h)).collect();
@@ -95,7 +124,11 @@ pub(crate) fn describe_state(part: &TicketsPartition, state: &TicketsState) -> S
         capacity(state),
         seats(state.taken),
         seats(confirmed),
-        if active.is_empty() { "none".to_owned() } else { active.join(", ") }
+        if active.is_empty() {
+            "none".to_owned()
+        } else {
+            active.join(", ")
+        }
     )
 }
 

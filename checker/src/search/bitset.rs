@@ -39,6 +39,12 @@ impl Bitset {
         self.hash ^= mix(i as u64);
     }
 
+    /// Whether bit `i` is set.
+    #[inline]
+    pub fn contains(&self, i: usize) -> bool {
+        self.words[i / 64] & (1 << (i % 64)) != 0
+    }
+
     /// The words, for storing and comparing.
     #[inline]
     pub fn words(&self) -> &[u64] {

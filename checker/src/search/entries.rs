@@ -22,7 +22,8 @@ pub(crate) struct Entries {
 impl Entries {
     /// Links the entries of `timings`; operations with no return get no return entry.
     pub fn new(timings: &[Timing]) -> Entries {
-        let mut order: Vec<(crate::model::Point, bool, u32)> = Vec::with_capacity(timings.len() * 2);
+        let mut order: Vec<(crate::model::Point, bool, u32)> =
+            Vec::with_capacity(timings.len() * 2);
         for (i, t) in timings.iter().enumerate() {
             order.push((t.call, false, i as u32));
             if let Some(ret) = t.ret {
@@ -33,7 +34,9 @@ impl Entries {
         let nodes = order.len() + 1;
         let mut e = Entries {
             next: (1..=nodes as u32).map(|n| n % nodes as u32).collect(),
-            prev: (0..nodes as u32).map(|n| (n + nodes as u32 - 1) % nodes as u32).collect(),
+            prev: (0..nodes as u32)
+                .map(|n| (n + nodes as u32 - 1) % nodes as u32)
+                .collect(),
             op: vec![u32::MAX; nodes],
             call: vec![false; nodes],
             call_node: vec![END; timings.len()],

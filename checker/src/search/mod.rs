@@ -4,9 +4,10 @@
 //! Two refinements keep it small. Operations with no return (`info`, pending) may take effect at
 //! any time after their call, or never: they have no return entry, and the search succeeds once
 //! every required operation is placed. And an operation that leaves the state unchanged (a read
-//! that matches, a refused cas) is placed at once and never reconsidered: moving it earlier in any
-//! linearization keeps that linearization valid, so if nothing works after placing it, nothing
-//! works without placing it either.
+//! that matches, a refused cas) is placed at once and never reconsidered: moving such an
+//! observation earlier in any linearization keeps that linearization valid, so if nothing works
+//! after placing it, nothing works without placing it either. (Only observations: a write of the
+//! value already there also leaves the state unchanged now, but not where it really happened.)
 
 mod bitset;
 mod budget;
@@ -61,6 +62,25 @@ struct Frame<S> {
     forced: bool,
 }
 
+/// Links each operation with no return to the previous one (by call) with the same effect.
+fn twins<P: Partition>(part: &P) -> Vec<u32> {
+    let timings = part.ops();
+    let mut order: Vec<usize> = (0..timings.len())
+        .filter(|&i| timings[i].ret.is_none())
+        .collect();
+    order.sort_by_key(|&i| timings[i].call);
+    let mut last = std::collections::HashMap::new();
+    let mut twin = vec![u32::MAX; timings.len()];
+    for i in order {
+        if let Some(key) = part.effect_key(i) {
+            if let Some(prev) = last.insert(key, i as u32) {
+                twin[i] = prev;
+            }
+        }
+    }
+    twin
+}
+
 /// Searches one partition for a linearization.
 pub fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
     let mut s = Search::new(part);
@@ -72,6 +92,9 @@ pub fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State
 struct Search<'p, P: Partition> {
     part: &'p P,
     entries: Entries,
+    /// For an operation with no return: the previous such operation with the same effect (by
+    /// call), which must be placed first; `u32::MAX` when none.
+    twin: Vec<u32>,
     bits: Bitset,
     cache: Cache<P::State>,
     stack: Vec<Frame<P::State>>,
@@ -90,6 +113,7 @@ impl<'p, P: Partition> Search<'p, P> {
         Search {
             part,
             entries: Entries::new(part.ops()),
+            twin: twins(part),
             cache: Cache::new(bits.words().len()),
             bits,
             stack: Vec::new(),
@@ -102,13 +126,15 @@ impl<'p, P: Partition> Search<'p, P> {
 
     fn remember(&mut self, state: &P::State) -> bool {
         let part = self.part;
-        self.cache.insert(&self.bits, state, |s| part.state_heap_bytes(s))
+        self.cache
+            .insert(&self.bits, state, |s| part.state_heap_bytes(s))
     }
 
     fn note_best(&mut self) {
         if self.stack.len() > self.best.len() {
             self.best.truncate(self.low);
-            self.best.extend(self.stack[self.low..].iter().map(|f| (f.op, f.choice)));
+            self.best
+                .extend(self.stack[self.low..].iter().map(|f| (f.op, f.choice)));
             self.low = self.stack.len();
         }
     }
@@ -137,6 +163,11 @@ impl<'p, P: Partition> Search<'p, P> {
             let mut backtrack = entry == END || !self.entries.is_call(entry);
             if !backtrack {
                 let op = self.entries.op(entry);
+                let twin = self.twin[op];
+                if twin != u32::MAX && !self.bits.contains(twin as usize) {
+                    entry = self.entries.next(entry);
+                    continue;
+                }
                 out.clear();
                 part.step(&state, op, &mut out);
                 if out.is_empty() {
@@ -144,7 +175,7 @@ impl<'p, P: Partition> Search<'p, P> {
                     continue;
                 }
                 self.bits.set(op);
-                let forced = out.len() == 1 && out[0] == state;
+                let forced = part.observes_only(op) && out.len() == 1 && out[0] == state;
                 let alt_start = self.alts.len();
                 let mut chosen = None;
                 for (i, next) in out.drain(..).enumerate() {
@@ -195,7 +226,10 @@ impl<'p, P: Partition> Search<'p, P> {
                     let k = frame.alt_next;
                     frame.alt_next += 1;
                     let (choice, ref alt) = self.alts[k];
-                    if self.cache.insert(&self.bits, alt, |s| part.state_heap_bytes(s)) {
+                    if self
+                        .cache
+                        .insert(&self.bits, alt, |s| part.state_heap_bytes(s))
+                    {
                         resumed = Some((choice, alt.clone()));
                         break;
                     }
@@ -209,7 +243,9 @@ impl<'p, P: Partition> Search<'p, P> {
                     entry = self.entries.first();
                     break;
                 }
-                let Some(frame) = self.stack.pop() else { unreachable!() };
+                let Some(frame) = self.stack.pop() else {
+                    unreachable!()
+                };
                 let op = frame.op as usize;
                 state = frame.prev;
                 self.bits.clear(op);

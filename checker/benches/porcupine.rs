@@ -1,0 +1,156 @@
+//! `cargo bench -p checker`: times the checker on every file of Porcupine's test data (a per-file
+//! table), on kv/c50-bad.txt with every key to its own verdict, and on a generated 1,000,000-op
+//! tickets history. Times are of the search alone (loading excluded), best of several runs for
+//! the small files.
+
+mod tickets_gen;
+
+use checker::check::{check_without_witness, CheckOptions};
+use checker::formats::load;
+use checker::history::History;
+use checker::models::ModelOptions;
+use checker::verdict::LinearizabilityResult;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Runs per small file; the best is reported.
+const RUNS: usize = 5;
+
+fn test_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/anchors/porcupine/test_data")
+}
+
+fn run(
+    history: &History,
+    model: &str,
+    options: &CheckOptions,
+) -> (LinearizabilityResult, Duration) {
+    let started = Instant::now();
+    let result = check_without_witness(history, model, &ModelOptions::default(), options)
+        .unwrap_or_else(|e| panic!("check failed: {e}"));
+    (result, started.elapsed())
+}
+
+fn best_of(history: &History, model: &str) -> (LinearizabilityResult, Duration) {
+    let options = CheckOptions::default();
+    let (result, mut best) = run(history, model, &options);
+    for _ in 1..RUNS {
+        best = best.min(run(history, model, &options).1);
+    }
+    (result, best)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Peak resident memory of this process so far, in MiB.
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
+fn porcupine_table() {
+    println!("{:<24} {:>6} {:>10} {:>10}", "file", "ops", "verdict", "ms");
+    let mut totals = Vec::new();
+    for (dir, model) in [("jepsen", "cas-register"), ("kv", "kv")] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(test_data().join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
+            .collect();
+        files.sort();
+        let mut total = Duration::ZERO;
+        for path in &files {
+            let history = load(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let (result, took) = best_of(&history, model);
+            total += took;
+            let name = format!(
+                "{dir}/{}",
+                path.file_name()
+                    .map_or(String::new(), |f| f.to_string_lossy().into_owned())
+            );
+            println!(
+                "{name:<24} {:>6} {:>10} {:>10.3}",
+                history.operations.len(),
+                format!("{:?}", result.valid),
+                ms(took)
+            );
+        }
+        println!(
+            "{:<24} {:>6} {:>10} {:>10.3}",
+            format!("TOTAL {dir} ({} files)", files.len()),
+            "",
+            "",
+            ms(total)
+        );
+        totals.push(total);
+    }
+    println!("TOTAL porcupine data: {:.3} ms\n", ms(totals.iter().sum()));
+}
+
+fn c50_bad_all_keys() {
+    let history =
+        load(&test_data().join("kv/c50-bad.txt"), None).unwrap_or_else(|e| panic!("c50-bad: {e}"));
+    let options = CheckOptions {
+        all_partitions: true,
+        time_limit: Some(Duration::from_secs(60)),
+        ..CheckOptions::default()
+    };
+    let (result, took) = run(&history, "kv", &options);
+    println!(
+        "kv/c50-bad.txt, every key to its own verdict: {:.1} ms",
+        ms(took)
+    );
+    for p in &result.partitions {
+        let reason = p.reason.as_deref().unwrap_or("");
+        println!(
+            "  key {:<3} {:>4} ops {:>10} {:>10.1} ms {reason}",
+            p.key,
+            p.ops,
+            format!("{:?}", p.valid),
+            p.check_ms
+        );
+    }
+    println!();
+}
+
+fn tickets_at_scale() {
+    let started = Instant::now();
+    let history = tickets_gen::generate(1_000_000, 1_000, 50, 200, 7);
+    println!(
+        "generated tickets history: {} ops, 1000 events, 50 clients in {:.0} ms (peak RSS so far {} MiB)",
+        history.operations.len(),
+        ms(started.elapsed()),
+        peak_rss_mib()
+    );
+    let (result, took) = run(&history, "tickets", &CheckOptions::default());
+    println!(
+        "tickets 1M ops: {:?} in {:.0} ms, peak RSS {} MiB",
+        result.valid,
+        ms(took),
+        peak_rss_mib()
+    );
+}
+
+fn main() {
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    if wanted("porcupine") {
+        porcupine_table();
+    }
+    if wanted("c50") {
+        c50_bad_all_keys();
+    }
+    if wanted("tickets") {
+        tickets_at_scale();
+    }
+}

@@ -1,0 +1,192 @@
+//! Generates large linearizable tickets histories: clients driving a simulated, correct ticket
+//! service whose operations take effect at a random point between call and return.
+
+use checker::history::{History, Operation, Outcome};
+use serde_json::{json, Value};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+/// A small deterministic random number generator (splitmix64).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One event's true state in the simulated service.
+struct Event {
+    remaining: i64,
+    active: HashMap<String, (usize, i64)>,
+}
+
+/// What a simulated step does next.
+#[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
+enum Step {
+    Invoke,
+    TakeEffect,
+    Complete,
+}
+
+/// A history of `ops` operations over `events` events (each with `capacity` seats), `clients`
+/// concurrent clients; about 1% of placements time out (`info`).
+pub fn generate(ops: usize, events: usize, clients: usize, capacity: i64, seed: u64) -> History {
+    let mut rng = Rng::new(seed);
+    let mut state: Vec<Event> = (0..events)
+        .map(|_| Event {
+            remaining: capacity,
+            active: HashMap::new(),
+        })
+        .collect();
+    let mut known: Vec<Vec<(usize, String)>> = vec![Vec::new(); clients];
+    let mut process: Vec<u64> = (0..clients as u64).collect();
+    let mut next_process = clients as u64;
+    let mut current: Vec<Option<Operation>> = vec![None; clients];
+    let mut queue = BinaryHeap::new();
+    for c in 0..clients {
+        queue.push(Reverse((rng.below(100), Step::Invoke, c)));
+    }
+    let mut operations = Vec::with_capacity(ops);
+    let mut index = 0u64;
+    let mut holds = 0u64;
+    let mut invoked = 0;
+    while let Some(Reverse((time, step, c))) = queue.pop() {
+        match step {
+            Step::Invoke => {
+                if invoked == ops {
+                    continue;
+                }
+                invoked += 1;
+                let (f, input) = choose(&mut rng, c, events, &mut known[c]);
+                current[c] = Some(Operation {
+                    id: index,
+                    completion: None,
+                    process: process[c],
+                    f: f.to_owned(),
+                    input,
+                    output: Value::Null,
+                    outcome: Outcome::Pending,
+                    call: time,
+                    ret: None,
+                });
+                index += 1;
+                queue.push(Reverse((time + 1 + rng.below(50), Step::TakeEffect, c)));
+            }
+            Step::TakeEffect => {
+                let Some(op) = current[c].as_mut() else {
+                    continue;
+                };
+                let (outcome, output) = apply(&mut state, op, c, &mut holds);
+                op.outcome = outcome;
+                op.output = output;
+                queue.push(Reverse((time + 1 + rng.below(50), Step::Complete, c)));
+            }
+            Step::Complete => {
+                let Some(mut op) = current[c].take() else {
+                    continue;
+                };
+                op.completion = Some(index);
+                op.ret = Some(time);
+                index += 1;
+                if op.f == "place_hold" && rng.below(100) == 0 {
+                    op.outcome = Outcome::Info;
+                    op.output = Value::Null;
+                    process[c] = next_process;
+                    next_process += 1;
+                } else if op.outcome == Outcome::Ok && op.f == "place_hold" {
+                    let event = op.input["event"].as_str().unwrap_or_default();
+                    let e: usize = event[1..].parse().unwrap_or(0);
+                    known[c].push((e, op.output["hold"].as_str().unwrap_or_default().to_owned()));
+                }
+                operations.push(op);
+                queue.push(Reverse((time + 1 + rng.below(20), Step::Invoke, c)));
+            }
+        }
+    }
+    operations.sort_by_key(|op| op.id);
+    History {
+        events: Vec::new(),
+        operations,
+    }
+}
+
+/// Picks client `c`'s next operation.
+fn choose(
+    rng: &mut Rng,
+    c: usize,
+    events: usize,
+    known: &mut Vec<(usize, String)>,
+) -> (&'static str, Value) {
+    let roll = rng.below(100);
+    if roll < 30 && !known.is_empty() {
+        let (e, hold) = known.swap_remove(rng.below(known.len() as u64) as usize);
+        let f = if roll < 15 { "release" } else { "confirm" };
+        return (f, json!({"event": format!("e{e}"), "hold": hold}));
+    }
+    let event = format!("e{}", rng.below(events as u64));
+    match roll {
+        0..=69 => (
+            "place_hold",
+            json!({"event": event, "user": format!("u{c}"), "qty": 1 + rng.below(4)}),
+        ),
+        70..=84 => ("read_inventory", json!({"event": event})),
+        _ => (
+            "list_holds",
+            json!({"event": event, "user": format!("u{c}")}),
+        ),
+    }
+}
+
+/// Applies `op` to the true state at its linearization point; returns its outcome and result.
+fn apply(state: &mut [Event], op: &Operation, c: usize, holds: &mut u64) -> (Outcome, Value) {
+    let name = op.input["event"].as_str().unwrap_or_default();
+    let e = &mut state[name[1..].parse::<usize>().unwrap_or(0)];
+    match op.f.as_str() {
+        "place_hold" => {
+            let qty = op.input["qty"].as_i64().unwrap_or(1);
+            if e.remaining < qty {
+                return (Outcome::Fail, json!({"error": "sold_out"}));
+            }
+            e.remaining -= qty;
+            *holds += 1;
+            let hold = format!("h-{holds}");
+            e.active.insert(hold.clone(), (c, qty));
+            (Outcome::Ok, json!({"hold": hold}))
+        }
+        "release" | "confirm" => {
+            let hold = op.input["hold"].as_str().unwrap_or_default();
+            match e.active.remove(hold) {
+                Some((_, qty)) => {
+                    if op.f == "release" {
+                        e.remaining += qty;
+                    }
+                    (Outcome::Ok, json!({}))
+                }
+                None => (Outcome::Fail, json!({"error": "hold_not_active"})),
+            }
+        }
+        "read_inventory" => (Outcome::Ok, json!({"remaining": e.remaining})),
+        _ => {
+            let user_holds: Vec<&String> = e
+                .active
+                .iter()
+                .filter(|(_, (u, _))| *u == c)
+                .map(|(h, _)| h)
+                .collect();
+            (Outcome::Ok, json!({"holds": user_holds}))
+        }
+    }
+}
