@@ -180,3 +180,53 @@ async fn runs_against_ticketd_and_etcd_are_stored_checked_and_valid() {
         .join("results.json")
         .exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_run_and_checks_what_was_recorded() {
+    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
+    let mut config = EtcdConfig::new(etcd.client_url(0).unwrap());
+    config.key_prefix = format!("cli-int-{}/", std::process::id());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = ticketd::serve(Config::new(ModeConfig::Etcd(config)), listener)
+        .await
+        .unwrap();
+    let store = Store::new("interrupted");
+    let args = [
+        "test",
+        "--workload",
+        "tickets",
+        "--node",
+        &server.url(),
+        "--store",
+        store.arg(),
+    ];
+    let child = Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .args(args)
+        .args(["--time-limit", "60", "--rate", "50", "--concurrency", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting frenzy");
+    let pid = child.id().to_string();
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        child.wait_with_output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(started.elapsed().as_secs() < 30, "the run stopped early");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("interrupted"), "{stdout}\n{}", stderr(&out));
+    // Without the final reads the ledger cannot be judged: unknown, exit 2.
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let run = run_dir(&store.0, "tickets");
+    let history = std::fs::read_to_string(run.join("history.jsonl")).unwrap();
+    assert!(
+        history.lines().count() > 10,
+        "the history was written as it ran"
+    );
+    assert!(run.join("results.json").exists());
+}
