@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 /// Where scripts/setup.sh installs Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Longest a page may take before the browser is killed and the test fails.
-const DEADLINE: Duration = Duration::from_secs(90);
+pub const DEADLINE: Duration = Duration::from_secs(90);
 
 /// Kills the browser when dropped (also when the test panics).
-struct Guard(Child);
+pub struct Guard(pub Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -23,21 +23,19 @@ impl Drop for Guard {
     }
 }
 
-/// Runs Chromium headless on a local file (plus a `#fragment`, may be empty) with extra flags;
-/// returns its stdout.
-fn run(page: &Path, fragment: &str, extra: &[String]) -> String {
+/// The headless Chromium command every test uses: the flags, a fresh profile under
+/// `profile`, and the page's `file://` URL (plus a `#fragment`, may be empty) last.
+pub fn chromium(profile: &Path, page: &Path, fragment: &str, extra: &[String]) -> Command {
     assert!(
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)"
     );
-    let profile = TempDir::new("chromium-profile");
-    let out_path = profile.path().join("stdout.txt");
-    let out = File::create(&out_path).expect("create stdout file");
     let url = format!(
         "file://{}{fragment}",
         page.canonicalize().expect("page exists").display()
     );
-    let child = Command::new(CHROMIUM)
+    let mut command = Command::new(CHROMIUM);
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -51,13 +49,23 @@ fn run(page: &Path, fragment: &str, extra: &[String]) -> String {
         ])
         .arg(format!(
             "--user-data-dir={}",
-            profile.path().join("profile").display()
+            profile.join("profile").display()
         ))
         .args(extra)
         .arg(url)
         .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// Runs Chromium headless on a local file (plus a `#fragment`, may be empty) with extra flags;
+/// returns its stdout.
+fn run(page: &Path, fragment: &str, extra: &[String]) -> String {
+    let profile = TempDir::new("chromium-profile");
+    let out_path = profile.path().join("stdout.txt");
+    let out = File::create(&out_path).expect("create stdout file");
+    let child = chromium(profile.path(), page, fragment, extra)
         .stdout(Stdio::from(out))
-        .stderr(Stdio::null())
         .spawn()
         .expect("start chromium");
     let mut guard = Guard(child);
