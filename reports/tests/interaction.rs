@@ -4,7 +4,7 @@
 mod common;
 
 use common::devtools::Page;
-use common::histories::{oversold, oversold_results};
+use common::histories::store_oversold;
 use common::TempDir;
 use serde_json::Value;
 
@@ -16,15 +16,7 @@ fn num(v: Value) -> f64 {
 #[test]
 fn hover_zoom_pan_and_reset_on_the_timeline() {
     let tmp = TempDir::new("interaction");
-    let o = oversold();
-    let run = reports::write_run(
-        tmp.path(),
-        "oversell",
-        &o.history,
-        &oversold_results(&o),
-        &[],
-    )
-    .unwrap();
+    let (o, run) = store_oversold(tmp.path());
     let mut page = Page::open(&run.path().join("report.html"));
     page.eval("document.getElementById('timeline').scrollIntoView({block: 'center'}); true");
     page.settle();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::histories::{oversold, oversold_results};
+use common::histories::store_oversold;
 use common::TempDir;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -37,9 +37,7 @@ fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 fn serves_the_index_and_run_files_but_nothing_outside_the_store() {
     let tmp = TempDir::new("serve");
     let store = tmp.path().join("store");
-    let o = oversold();
-    let run =
-        reports::write_run(&store, "oversell", &o.history, &oversold_results(&o), &[]).unwrap();
+    let (_, run) = store_oversold(&store);
     fs_secret(tmp.path());
 
     let rt = tokio::runtime::Builder::new_multi_thread()

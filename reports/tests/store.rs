@@ -3,7 +3,9 @@
 mod common;
 
 use checker::verdict::Results;
-use common::histories::{oversold, oversold_results, OVERSELL_SENTENCE, VANISHED_SENTENCE};
+use common::histories::{
+    oversold, oversold_results, store_oversold, OVERSELL_SENTENCE, VANISHED_SENTENCE,
+};
 use common::TempDir;
 use reports::index::list_runs;
 use reports::{render_report, write_run, NodeLog, ReportError, RunDir};
@@ -106,9 +108,7 @@ fn bad_test_names_and_non_run_folders_are_refused() {
 #[test]
 fn render_report_rebuilds_the_report_from_the_folder() {
     let tmp = TempDir::new("store-rebuild");
-    let o = oversold();
-    let results = oversold_results(&o);
-    let run = write_run(tmp.path(), "oversell", &o.history, &results, &[]).unwrap();
+    let (_, run) = store_oversold(tmp.path());
     let original = fs::read_to_string(run.path().join("report.html")).unwrap();
     for file in [
         "report.html",
@@ -220,15 +220,7 @@ fn results_json_keeps_its_documented_field_names() {
 #[test]
 fn the_index_lists_runs_newest_first_with_verdict_and_size() {
     let tmp = TempDir::new("store-index");
-    let o = oversold();
-    write_run(
-        tmp.path(),
-        "oversell",
-        &o.history,
-        &oversold_results(&o),
-        &[],
-    )
-    .unwrap();
+    store_oversold(tmp.path());
     RunDir::create(tmp.path(), "empty").unwrap();
     let runs = list_runs(tmp.path()).unwrap();
     assert_eq!(runs.len(), 2);

@@ -299,3 +299,12 @@ pub fn unchecked(history: &History) -> Results {
         check_ms: 0.0,
     }
 }
+
+/// Stores the oversold history with its results as a run of test `oversell` in `store`.
+pub fn store_oversold(store: &std::path::Path) -> (Oversold, reports::RunDir) {
+    let o = oversold();
+    let results = oversold_results(&o);
+    let run =
+        reports::write_run(store, "oversell", &o.history, &results, &[]).expect("store the run");
+    (o, run)
+}
