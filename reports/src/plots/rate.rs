@@ -16,7 +16,7 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
         .fold(1.0, f64::max)
-        * 1.15;
+        * 1.6; // headroom: the legend sits above the lines
     let y_desc = format!(
         "completed operations per second ({} buckets)",
         bucket_words(data.bucket)
