@@ -85,6 +85,23 @@ fn free_port() -> Result<u16, LocalEtcdError> {
         .port())
 }
 
+/// Removes the dirs of clusters whose process died without dropping them (killed by a timeout).
+fn remove_orphaned_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let owner = name
+            .strip_prefix("frenzy-etcd-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if owner.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A temp dir unique to this process and call.
 fn fresh_dir() -> PathBuf {
     static COUNT: AtomicU32 = AtomicU32::new(0);
@@ -137,6 +154,7 @@ impl LocalEtcd {
 
     async fn start_once(size: usize) -> Result<LocalEtcd, LocalEtcdError> {
         let binary = std::env::var("FRENZY_ETCD").unwrap_or_else(|_| "etcd".to_string());
+        remove_orphaned_dirs();
         let dir = fresh_dir();
         std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
         let mut cluster = LocalEtcd {

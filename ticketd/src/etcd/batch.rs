@@ -124,3 +124,40 @@ impl EtcdTickets {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(request_id: &str) -> (Waiting, oneshot::Receiver<Result<PlacedHold, TicketError>>) {
+        let (reply, replied) = oneshot::channel();
+        let request = PlaceHold {
+            user: "u".into(),
+            qty: 1,
+            request_id: request_id.into(),
+        };
+        (Waiting { request, reply }, replied)
+    }
+
+    fn ids(batch: &[Waiting]) -> Vec<&str> {
+        batch
+            .iter()
+            .map(|w| w.request.request_id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_takes_distinct_request_ids_up_to_the_limit_and_skips_gone_clients() {
+        let queue = EventQueue::default();
+        let mut receivers = Vec::new();
+        for id in ["a", "b", "a", "gone", "c", "d"] {
+            let (w, r) = waiting(id);
+            queue.push(w).expect("the queue takes it");
+            receivers.push((id, r));
+        }
+        receivers.retain(|(id, _)| *id != "gone");
+        assert_eq!(ids(&queue.take(3)), ["a", "b", "c"]);
+        assert_eq!(ids(&queue.take(3)), ["a", "d"]);
+        assert!(queue.take(3).is_empty());
+    }
+}
