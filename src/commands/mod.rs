@@ -1,6 +1,6 @@
 //! One module per subcommand.
 pub mod check;
-pub mod test;
+pub mod cluster;
 pub mod report;
 pub mod serve;
-pub mod cluster;
+pub mod test;
