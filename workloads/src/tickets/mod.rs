@@ -104,7 +104,7 @@ pub struct TicketsConfig {
     pub mix: Mix,
     /// Send each user's highest seen sequence number as `min_seq` with `list_holds`.
     pub min_seq: bool,
-    /// After a `place_hold` ends `info`, the user retries it with the same request id.
+    /// After a `place_hold` ends `info`, the user retries it once with the same request id.
     pub retry_unknown: bool,
 }
 
@@ -165,6 +165,8 @@ struct UserState {
     holds: Vec<(String, String)>,
     seen: HashMap<String, u64>,
     retry: Option<Op>,
+    /// The request id retried last, so a retry that ends `info` again is not retried forever.
+    retried: Option<String>,
 }
 
 /// The tickets workload.
@@ -306,7 +308,15 @@ impl Workload for TicketsWorkload {
                 }
             }
             ("place_hold", Completion::Info(_)) if self.config.retry_unknown => {
-                state.retry = Some(op.clone());
+                let request = op
+                    .value
+                    .get("request_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                if state.retried != request {
+                    state.retried = request;
+                    state.retry = Some(op.clone());
+                }
             }
             _ => {}
         }
