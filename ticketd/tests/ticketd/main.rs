@@ -6,4 +6,5 @@ mod eventual_oversell;
 mod expiry;
 mod non_atomic;
 mod serializable_reads;
+mod store_timeout;
 mod support;
