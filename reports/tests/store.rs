@@ -237,3 +237,29 @@ fn the_index_lists_runs_newest_first_with_verdict_and_size() {
     )));
     assert!(html.contains("<td class=\"invalid\">invalid</td><td class=\"num\">7</td>"));
 }
+
+#[test]
+fn an_empty_history_still_gets_a_report_and_charts() {
+    let tmp = TempDir::new("store-empty");
+    let history = checker::history::History::default();
+    let run = write_run(
+        tmp.path(),
+        "empty",
+        &history,
+        &common::histories::unchecked(&history),
+        &[],
+    )
+    .unwrap();
+    for file in RUN_FILES {
+        assert!(run.path().join(file).is_file(), "{file} missing");
+    }
+    let html = fs::read_to_string(run.path().join("report.html")).unwrap();
+    assert!(html.contains("<p>None: no nemesis events in this history.</p>"));
+    assert!(html.contains("<h3>Anomalies</h3>\n<p>None found.</p>"));
+    // Its script runs to the end in a browser, with nothing to draw.
+    let dom = common::browser::dump_dom(&run.path().join("report.html"));
+    assert!(
+        dom.contains("data-ops=\"0\""),
+        "the script failed on an empty history"
+    );
+}
