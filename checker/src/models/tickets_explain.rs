@@ -108,6 +108,17 @@ fn capacity(state: &TicketsState) -> String {
     }
 }
 
+/// The seats left, as far as the capacity is known.
+fn remaining(state: &TicketsState) -> String {
+    if state.max_capacity == i64::MAX {
+        format!("at least {}", seats(state.min_capacity - state.taken))
+    } else if state.min_capacity == state.max_capacity {
+        seats(state.max_capacity - state.taken)
+    } else {
+        format!("at most {}", seats(state.max_capacity - state.taken))
+    }
+}
+
 /// A state in words.
 pub(crate) fn describe_state(part: &TicketsPartition, state: &TicketsState) -> String {
     let active: Vec<String> = (0..part.placements.len() as u32)
@@ -156,19 +167,26 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
                     .map(|&h| part.users.text(part.placements[h as usize].user).to_owned())
                     .collect();
                 users.push(part.users.text(pl.user).to_owned());
+                users.sort();
                 users.dedup();
+                let told = match users.len() {
+                    1 => format!("{} was told more than once that they hold", users[0]),
+                    2 => format!("{} were both told they hold", and_list(&users)),
+                    _ => format!("{} were all told they hold", and_list(&users)),
+                };
                 let held: Vec<String> = holders.iter().map(|&h| holding(part, h)).collect();
+                let hold = pl.hold.as_deref().unwrap_or("no id seen");
                 format!(
-                    "{} were all told they hold seats of {}, but there are not enough seats for all: {} \
-                     already, and {} was told {} more (op {}), while the capacity of {} is {}.",
-                    and_list(&users),
+                    "{told} seats of {}, but the seats are not there for all of them: {} has {} seats, \
+                     {} already, leaving {}, yet {} was told {} more ({hold}, op {}).",
                     part.event,
+                    part.event,
+                    capacity(state),
                     if held.is_empty() { "nobody holds any".to_owned() } else { and_list(&held) },
+                    remaining(state),
                     part.users.text(pl.user),
                     seats(pl.qty),
                     part.timings[op].source,
-                    part.event,
-                    capacity(state)
                 )
             }
             TicketOp::SoldOut { user, qty } => format!(

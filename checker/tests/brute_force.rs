@@ -1,0 +1,345 @@
+//! The search against a brute-force checker that tries every order, on random small histories
+//! with ok, fail, info and pending operations, for every model.
+//!
+//! kv is checked against an independent concrete model (real strings, every key at once), so the
+//! compact append-set states and partitioning are tested too; the other models' brute force
+//! steps their compiled partitions through every order, testing the search itself.
+
+use checker::check::{check_without_witness, partitions, CheckOptions};
+use checker::history::{History, Operation, Outcome};
+use checker::model::{Model, Partition, Timing};
+use checker::models::register::RegisterModel;
+use checker::models::tickets::TicketsModel;
+use checker::models::ModelOptions;
+use checker::verdict::Verdict;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A tiny deterministic generator, so each proptest case is one seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Random real-time placement for `n` operations: (invocation index, completion index).
+fn schedule(rng: &mut Rng, n: usize) -> Vec<(u64, u64)> {
+    let mut tokens: Vec<usize> = (0..n).flat_map(|i| [i, i]).collect();
+    for i in (1..tokens.len()).rev() {
+        tokens.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut at = vec![(u64::MAX, u64::MAX); n];
+    for (pos, &op) in tokens.iter().enumerate() {
+        if at[op].0 == u64::MAX {
+            at[op].0 = pos as u64;
+        } else {
+            at[op].1 = pos as u64;
+        }
+    }
+    at
+}
+
+/// Builds a history; `ops` gives (f, input, ok output, failed output) per operation.
+fn history(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>) -> History {
+    let at = schedule(rng, ops.len());
+    let mut operations: Vec<Operation> = ops
+        .into_iter()
+        .zip(at)
+        .enumerate()
+        .map(|(i, ((f, input, ok, failed), (call, done)))| {
+            let (outcome, output, completion) = match rng.below(20) {
+                0..=11 => (Outcome::Ok, ok, Some(done)),
+                12..=13 => (Outcome::Fail, failed, Some(done)),
+                14..=16 => (Outcome::Info, input.clone(), Some(done)),
+                _ => (Outcome::Pending, Value::Null, None),
+            };
+            Operation {
+                id: call,
+                completion,
+                process: i as u64,
+                f: f.to_owned(),
+                input,
+                output,
+                outcome,
+                call,
+                ret: completion,
+            }
+        })
+        .collect();
+    operations.sort_by_key(|op| op.id);
+    History {
+        events: Vec::new(),
+        operations,
+    }
+}
+
+/// Whether a compiled partition has an order of its operations that works, by trying all.
+fn brute<P: Partition>(part: &P) -> bool {
+    fn go<P: Partition>(part: &P, placed: &mut Vec<bool>, state: &P::State) -> bool {
+        let t: &[Timing] = part.ops();
+        if (0..t.len()).all(|i| placed[i] || !t[i].required()) {
+            return true;
+        }
+        for i in 0..t.len() {
+            let blocked = (0..t.len())
+                .any(|j| j != i && !placed[j] && t[j].ret.is_some_and(|r| r < t[i].call));
+            if placed[i] || blocked {
+                continue;
+            }
+            let mut next = Vec::new();
+            part.step(state, i, &mut next);
+            for s in next {
+                placed[i] = true;
+                if go(part, placed, &s) {
+                    return true;
+                }
+                placed[i] = false;
+            }
+        }
+        false
+    }
+    go(part, &mut vec![false; part.ops().len()], &part.init())
+}
+
+/// Brute force over every partition the model makes of the history.
+fn brute_model<M: Model>(model: &M, h: &History) -> bool {
+    let groups = partitions(model, &h.operations).expect("generated ops are readable");
+    groups
+        .iter()
+        .all(|(key, ops)| brute(&model.compile(key, ops).expect("compiles")))
+}
+
+fn search(h: &History, model: &str, options: &ModelOptions) -> bool {
+    let check = CheckOptions {
+        all_partitions: true,
+        ..CheckOptions::default()
+    };
+    let result =
+        check_without_witness(h, model, options, &check).expect("generated ops are readable");
+    assert_ne!(result.valid, Verdict::Unknown);
+    result.valid == Verdict::Valid
+}
+
+fn register_history(rng: &mut Rng, cas: bool) -> History {
+    let vals = [json!(null), json!(0), json!(1), json!(2)];
+    let n = 1 + rng.below(8) as usize;
+    let ops = (0..n)
+        .map(|_| match rng.below(if cas { 3 } else { 2 }) {
+            0 => ("read", Value::Null, rng.pick(&vals).clone(), Value::Null),
+            1 => {
+                let v = rng.pick(&vals[1..]).clone();
+                ("write", v.clone(), v, Value::Null)
+            }
+            _ => {
+                let pair = json!([rng.pick(&vals), rng.pick(&vals[1..])]);
+                let out = if rng.below(3) == 0 {
+                    json!({"swapped": false})
+                } else {
+                    pair.clone()
+                };
+                ("cas", pair, out, Value::Null)
+            }
+        })
+        .collect();
+    history(rng, ops)
+}
+
+/// Concrete kv semantics: every order of every subset (all ok operations included).
+fn brute_kv(h: &History) -> bool {
+    let ops: Vec<&Operation> = h
+        .operations
+        .iter()
+        .filter(|op| op.outcome != Outcome::Fail && !(op.f == "get" && op.outcome != Outcome::Ok))
+        .collect();
+    let t: Vec<Timing> = ops.iter().map(|op| Timing::of(op)).collect();
+    fn go(
+        ops: &[&Operation],
+        t: &[Timing],
+        placed: &mut Vec<bool>,
+        store: &HashMap<String, String>,
+    ) -> bool {
+        if (0..t.len()).all(|i| placed[i] || !t[i].required()) {
+            return true;
+        }
+        for i in 0..t.len() {
+            let blocked = (0..t.len())
+                .any(|j| j != i && !placed[j] && t[j].ret.is_some_and(|r| r < t[i].call));
+            if placed[i] || blocked {
+                continue;
+            }
+            let key = ops[i].input["key"].as_str().unwrap_or_default().to_owned();
+            let current = store.get(&key).cloned().unwrap_or_default();
+            let mut next = store.clone();
+            match ops[i].f.as_str() {
+                "get" => {
+                    if ops[i].output["value"].as_str().unwrap_or_default() != current {
+                        continue;
+                    }
+                }
+                "put" => {
+                    next.insert(
+                        key,
+                        ops[i].input["value"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
+                }
+                _ => {
+                    next.insert(
+                        key,
+                        current + ops[i].input["value"].as_str().unwrap_or_default(),
+                    );
+                }
+            }
+            placed[i] = true;
+            if go(ops, t, placed, &next) {
+                return true;
+            }
+            placed[i] = false;
+        }
+        false
+    }
+    go(&ops, &t, &mut vec![false; ops.len()], &HashMap::new())
+}
+
+fn kv_history(rng: &mut Rng) -> History {
+    let n = 1 + rng.below(8) as usize;
+    let reads = ["", "x", "y", "xy", "yx", "xx", "yxy", "z"];
+    let ops = (0..n)
+        .map(|_| {
+            let key = *rng.pick(&["a", "b"]);
+            match rng.below(3) {
+                0 => {
+                    let read = *rng.pick(&reads);
+                    (
+                        "get",
+                        json!({"key": key, "value": null}),
+                        json!({"key": key, "value": read}),
+                        Value::Null,
+                    )
+                }
+                1 => {
+                    let v = json!({"key": key, "value": rng.pick(&["x", "y", ""])});
+                    ("put", v.clone(), v, Value::Null)
+                }
+                _ => {
+                    let v = json!({"key": key, "value": rng.pick(&["x", "y", "xy", ""])});
+                    ("append", v.clone(), v, Value::Null)
+                }
+            }
+        })
+        .collect();
+    history(rng, ops)
+}
+
+fn tickets_history(rng: &mut Rng) -> History {
+    let n = 1 + rng.below(6) as usize;
+    let mut next_hold = 0;
+    let holds = ["h0", "h1", "h2", "hx"];
+    let ops = (0..n)
+        .map(|_| {
+            let user = *rng.pick(&["alice", "bob"]);
+            match rng.below(6) {
+                0 | 1 => {
+                    let input = json!({"event": "e1", "user": user, "qty": 1 + rng.below(2)});
+                    let hold = holds[next_hold.min(2)];
+                    next_hold += 1;
+                    (
+                        "place_hold",
+                        input,
+                        json!({"hold": hold}),
+                        json!({"error": "sold_out"}),
+                    )
+                }
+                2 => {
+                    let f = *rng.pick(&["release", "confirm"]);
+                    let input = json!({"event": "e1", "hold": rng.pick(&holds)});
+                    (f, input, json!({}), json!({"error": "hold_not_active"}))
+                }
+                3 | 4 => (
+                    "read_inventory",
+                    json!({"event": "e1"}),
+                    json!({"remaining": rng.below(4)}),
+                    Value::Null,
+                ),
+                _ => {
+                    let listed: Vec<&str> = holds
+                        .iter()
+                        .copied()
+                        .filter(|_| rng.below(3) == 0)
+                        .collect();
+                    (
+                        "list_holds",
+                        json!({"event": "e1", "user": user}),
+                        json!({"holds": listed}),
+                        Value::Null,
+                    )
+                }
+            }
+        })
+        .collect();
+    let mut h = history(rng, ops);
+    // Hold ids must be unique among ok placements: keep the first use of each.
+    let mut seen = std::collections::HashSet::new();
+    h.operations.retain(|op| {
+        op.f != "place_hold" || op.outcome != Outcome::Ok || seen.insert(op.output["hold"].clone())
+    });
+    h
+}
+
+fn tickets_options(rng: &mut Rng) -> ModelOptions {
+    ModelOptions {
+        init: [None, Some(json!(2)), Some(json!(3))][rng.below(3) as usize].clone(),
+        hold_ttl: (rng.below(2) == 0).then(|| Duration::from_nanos(rng.below(4))),
+        expiry_slack: Duration::from_nanos(rng.below(3)),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    #[test]
+    fn register_search_agrees_with_brute_force(seed in any::<u64>()) {
+        let h = register_history(&mut Rng(seed), false);
+        let expected = brute_model(&RegisterModel::new(false, None), &h);
+        prop_assert_eq!(search(&h, "register", &ModelOptions::default()), expected, "{:#?}", h.operations);
+    }
+
+    #[test]
+    fn cas_register_search_agrees_with_brute_force(seed in any::<u64>()) {
+        let h = register_history(&mut Rng(seed), true);
+        let expected = brute_model(&RegisterModel::new(true, None), &h);
+        prop_assert_eq!(search(&h, "cas-register", &ModelOptions::default()), expected, "{:#?}", h.operations);
+    }
+
+    #[test]
+    fn kv_search_agrees_with_concrete_brute_force(seed in any::<u64>()) {
+        let h = kv_history(&mut Rng(seed));
+        let expected = brute_kv(&h);
+        prop_assert_eq!(search(&h, "kv", &ModelOptions::default()), expected, "kv {:#?}", h.operations);
+        prop_assert_eq!(search(&h, "kv-unpartitioned", &ModelOptions::default()), expected, "unpartitioned");
+    }
+
+    #[test]
+    fn tickets_search_agrees_with_brute_force(seed in any::<u64>()) {
+        let mut rng = Rng(seed);
+        let h = tickets_history(&mut rng);
+        let options = tickets_options(&mut rng);
+        let model = TicketsModel::new(options.init.clone(), options.hold_ttl, options.expiry_slack);
+        let expected = brute_model(&model, &h);
+        prop_assert_eq!(search(&h, "tickets", &options), expected, "{:?} {:#?}", options, h.operations);
+    }
+}

@@ -1,0 +1,146 @@
+//! The shrunken witness of an invalid partition still fails, and removing any one of its
+//! operations makes it linearizable; the evidence names what went wrong.
+
+use checker::check::{check, CheckOptions};
+use checker::formats::load;
+use checker::history::{History, Operation, Outcome};
+use checker::models::ModelOptions;
+use checker::verdict::{Evidence, Verdict};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn verdict(h: &History, model: &str, options: &ModelOptions) -> Verdict {
+    check(h, model, options, &CheckOptions::default())
+        .expect("readable")
+        .valid
+}
+
+/// Only the operations named in `ids`.
+fn keep(h: &History, ids: &[u64]) -> History {
+    History {
+        events: Vec::new(),
+        operations: h
+            .operations
+            .iter()
+            .filter(|op| ids.contains(&op.id))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Checks the witness of the first invalid partition is failing and 1-minimal; returns the evidence.
+fn assert_minimal_witness(h: &History, model: &str, options: &ModelOptions) -> Evidence {
+    let result = check(h, model, options, &CheckOptions::default()).expect("readable");
+    assert_eq!(result.valid, Verdict::Invalid);
+    let evidence = result
+        .partitions
+        .iter()
+        .find_map(|p| p.evidence.clone())
+        .expect("an invalid partition has evidence");
+    let witness = &evidence.witness;
+    assert!(!witness.is_empty());
+    assert_eq!(
+        verdict(&keep(h, witness), model, options),
+        Verdict::Invalid,
+        "the witness fails"
+    );
+    for &drop in witness {
+        let rest: Vec<u64> = witness.iter().copied().filter(|&id| id != drop).collect();
+        assert_eq!(
+            verdict(&keep(h, &rest), model, options),
+            Verdict::Valid,
+            "without op {drop} the witness {witness:?} should pass"
+        );
+    }
+    evidence
+}
+
+fn test_data(file: &str) -> History {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/anchors/porcupine/test_data")
+        .join(file);
+    load(&path, None).expect("anchor loads")
+}
+
+#[test]
+fn jepsen_cas_register_witness_is_minimal() {
+    let h = test_data("jepsen/etcd_000.log");
+    let evidence = assert_minimal_witness(&h, "cas-register", &ModelOptions::default());
+    assert!(evidence.witness.len() < h.operations.len());
+    assert!(!evidence.stuck.is_empty());
+}
+
+#[test]
+fn kv_witness_is_minimal() {
+    let h = test_data("kv/c01-bad.txt");
+    assert_minimal_witness(&h, "kv", &ModelOptions::default());
+}
+
+fn op(id: u64, process: u64, f: &str, input: Value, output: Value, outcome: Outcome) -> Operation {
+    Operation {
+        id,
+        completion: Some(id + 1),
+        process,
+        f: f.to_owned(),
+        input,
+        output,
+        outcome,
+        call: id,
+        ret: Some(id + 1),
+    }
+}
+
+#[test]
+fn tickets_double_sale_is_explained_and_shrunk() {
+    let place = |id, p, user: &str, hold: &str| {
+        op(
+            id,
+            p,
+            "place_hold",
+            json!({"event": "e1", "user": user, "qty": 2}),
+            json!({"hold": hold}),
+            Outcome::Ok,
+        )
+    };
+    let inventory = |id, p, n: i64| {
+        op(
+            id,
+            p,
+            "read_inventory",
+            json!({"event": "e1"}),
+            json!({"remaining": n}),
+            Outcome::Ok,
+        )
+    };
+    let h = History {
+        events: Vec::new(),
+        operations: vec![
+            inventory(0, 0, 2),
+            place(2, 1, "alice", "h-1"),
+            op(
+                4,
+                2,
+                "read_log",
+                json!({"event": "e1"}),
+                json!({"entries": []}),
+                Outcome::Ok,
+            ),
+            place(6, 3, "bob", "h-2"),
+            inventory(8, 0, 0),
+        ],
+    };
+    let options = ModelOptions {
+        init: Some(json!({"e1": 2})),
+        ..ModelOptions::default()
+    };
+    let evidence = assert_minimal_witness(&h, "tickets", &options);
+    assert_eq!(evidence.witness, vec![2, 6]);
+    assert_eq!(evidence.stuck, vec![6]);
+    assert!(
+        evidence
+            .explanation
+            .contains("alice and bob were both told they hold seats of e1"),
+        "{}",
+        evidence.explanation
+    );
+}
