@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::error::TicketError;
-use crate::model::HoldsQuery;
+use crate::model::{HoldsQuery, LogKind};
 use crate::tickets::Tickets;
 use crate::validate;
 
@@ -117,9 +117,9 @@ async fn place_hold<T: Tickets>(
 async fn finish<T: Tickets>(
     app: &App<T>,
     hold: &str,
-    confirm: bool,
+    kind: LogKind,
 ) -> Result<Response, TicketError> {
-    let change = app.tickets.finish_hold(hold, confirm).await?;
+    let change = app.tickets.finish_hold(hold, kind).await?;
     Ok(Json(change).into_response())
 }
 
@@ -127,14 +127,14 @@ async fn confirm<T: Tickets>(
     State(app): Shared<T>,
     Path(hold): Path<String>,
 ) -> Result<Response, TicketError> {
-    finish(&app, &hold, true).await
+    finish(&app, &hold, LogKind::HoldConfirmed).await
 }
 
 async fn release<T: Tickets>(
     State(app): Shared<T>,
     Path(hold): Path<String>,
 ) -> Result<Response, TicketError> {
-    finish(&app, &hold, false).await
+    finish(&app, &hold, LogKind::HoldReleased).await
 }
 
 async fn read_event<T: Tickets>(

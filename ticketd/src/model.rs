@@ -75,6 +75,21 @@ impl HoldRecord {
     }
 }
 
+impl HoldRecord {
+    /// Why the transition `kind` cannot happen to this hold at `now` (ms): the state to report.
+    /// A hold past its expiry time counts as expired (the sweeper has not got to it yet); a hold not
+    /// yet due cannot expire. None when the transition can happen.
+    pub fn blocker(&self, kind: LogKind, now: u64) -> Option<HoldState> {
+        let due = self.expires_at <= now;
+        match (self.state, kind == LogKind::HoldExpired) {
+            (HoldState::Active, true) if !due => Some(HoldState::Active),
+            (HoldState::Active, false) if due => Some(HoldState::Expired),
+            (HoldState::Active, _) => None,
+            (other, _) => Some(other),
+        }
+    }
+}
+
 /// The kinds of entries in an event's log (named as the contract spells them).
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use crate::error::TicketError;
-use crate::model::{EventView, HoldChange, HoldsQuery, HoldsView, LogView, PlacedHold};
+use crate::model::{EventView, HoldChange, HoldsQuery, HoldsView, LogKind, LogView, PlacedHold};
 use crate::validate::PlaceHold;
 
 /// The ticket operations, independent of HTTP. `min_seq` asks for a read that reflects every write
@@ -23,11 +23,11 @@ pub trait Tickets: Send + Sync + 'static {
         request: &PlaceHold,
     ) -> impl Future<Output = Result<PlacedHold, TicketError>> + Send;
 
-    /// Checks out an active hold (confirm) or gives it back (release).
+    /// Checks out an active hold (`HoldConfirmed`) or gives it back (`HoldReleased`).
     fn finish_hold(
         &self,
         hold: &str,
-        confirm: bool,
+        kind: LogKind,
     ) -> impl Future<Output = Result<HoldChange, TicketError>> + Send;
 
     /// Reads an event's inventory.

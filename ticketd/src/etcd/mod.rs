@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{CrashPlan, EtcdConfig, ReadMode};
 use crate::error::TicketError;
-use crate::model::{EventView, HoldChange, HoldsQuery, HoldsView, LogView, PlacedHold};
+use crate::model::{EventView, HoldChange, HoldsQuery, HoldsView, LogKind, LogView, PlacedHold};
 use crate::tickets::Tickets;
 use crate::validate::PlaceHold;
 
@@ -130,12 +130,7 @@ impl Tickets for EtcdTickets {
         self.place_non_atomic(event, request).await
     }
 
-    async fn finish_hold(&self, hold: &str, confirm: bool) -> Result<HoldChange, TicketError> {
-        let kind = if confirm {
-            crate::model::LogKind::HoldConfirmed
-        } else {
-            crate::model::LogKind::HoldReleased
-        };
+    async fn finish_hold(&self, hold: &str, kind: LogKind) -> Result<HoldChange, TicketError> {
         self.transition(hold, kind).await
     }
 

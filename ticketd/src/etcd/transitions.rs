@@ -7,7 +7,7 @@ use super::gateway::{Compare, Op};
 use super::place::CONTENTION_DEADLINE;
 use super::{decode, encode, EtcdTickets};
 use crate::error::TicketError;
-use crate::model::{now_ms, HoldChange, HoldRecord, HoldState, Inventory, LogKind, LogRecord};
+use crate::model::{now_ms, HoldChange, HoldRecord, Inventory, LogKind, LogRecord};
 use crate::validate::hold_event;
 
 impl EtcdTickets {
@@ -31,18 +31,7 @@ impl EtcdTickets {
                 .first_kv(0)
                 .ok_or_else(|| TicketError::UnknownHold(hold_id.to_string()))?;
             let mut hold: HoldRecord = decode(hold_kv)?;
-            let due = hold.expires_at <= now_ms();
-            let state = match hold.state {
-                HoldState::Active if due && kind != LogKind::HoldExpired => {
-                    Some(HoldState::Expired)
-                }
-                HoldState::Active if !due && kind == LogKind::HoldExpired => {
-                    Some(HoldState::Active)
-                }
-                HoldState::Active => None,
-                other => Some(other),
-            };
-            if let Some(state) = state {
+            if let Some(state) = hold.blocker(kind, now_ms()) {
                 return Err(TicketError::HoldNotActive {
                     hold: hold_id.to_string(),
                     state: state.name().to_string(),

@@ -242,28 +242,19 @@ impl Tickets for Region {
         Ok(placed)
     }
 
-    async fn finish_hold(&self, hold_id: &str, confirm: bool) -> Result<HoldChange, TicketError> {
+    async fn finish_hold(&self, hold_id: &str, kind: LogKind) -> Result<HoldChange, TicketError> {
         hold_event(hold_id)?;
         let mut state = self.lock()?;
         let hold = state
             .holds
             .get(hold_id)
             .ok_or_else(|| TicketError::UnknownHold(hold_id.to_string()))?;
-        let state_now = match hold.state {
-            HoldState::Active if hold.expires_at <= now_ms() => HoldState::Expired,
-            other => other,
-        };
-        if state_now != HoldState::Active {
+        if let Some(state) = hold.blocker(kind, now_ms()) {
             return Err(TicketError::HoldNotActive {
                 hold: hold_id.to_string(),
-                state: state_now.name().to_string(),
+                state: state.name().to_string(),
             });
         }
-        let kind = if confirm {
-            LogKind::HoldConfirmed
-        } else {
-            LogKind::HoldReleased
-        };
         let change = Change::HoldEnded {
             hold: hold_id.to_string(),
             kind,
