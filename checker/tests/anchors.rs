@@ -78,3 +78,64 @@ fn small_kv_files_get_the_same_verdicts_unpartitioned() {
         );
     }
 }
+
+fn c50_bad_key_zero(options: CheckOptions) -> checker::verdict::PartitionResult {
+    let history = load(&test_data().join("kv/c50-bad.txt"), None).expect("c50-bad loads");
+    let options = CheckOptions {
+        all_partitions: true,
+        ..options
+    };
+    let result = check(&history, "kv", &ModelOptions::default(), &options).expect("readable");
+    result
+        .partitions
+        .into_iter()
+        .find(|p| p.key == "0")
+        .expect("key 0")
+}
+
+#[test]
+fn a_memory_budget_turns_a_long_search_into_unknown_with_the_reason() {
+    let key0 = c50_bad_key_zero(CheckOptions {
+        memory_limit: Some(1),
+        ..CheckOptions::default()
+    });
+    assert_eq!(key0.valid, Verdict::Unknown);
+    assert!(
+        key0.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("memory limit")),
+        "{key0:?}"
+    );
+}
+
+#[test]
+fn a_time_budget_turns_a_long_search_into_unknown_with_the_reason() {
+    let key0 = c50_bad_key_zero(CheckOptions {
+        time_limit: Some(std::time::Duration::ZERO),
+        ..CheckOptions::default()
+    });
+    assert_eq!(key0.valid, Verdict::Unknown);
+    assert!(
+        key0.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("time limit")),
+        "{key0:?}"
+    );
+}
+
+#[test]
+fn stopping_at_the_first_invalid_partition_leaves_the_rest_unchecked_or_invalid() {
+    let history = load(&test_data().join("kv/c50-bad.txt"), None).expect("c50-bad loads");
+    let result = check(
+        &history,
+        "kv",
+        &ModelOptions::default(),
+        &CheckOptions::default(),
+    )
+    .expect("readable");
+    assert_eq!(result.valid, Verdict::Invalid);
+    assert_eq!(result.partitions.len(), 10);
+    for p in &result.partitions {
+        assert!(p.valid == Verdict::Invalid || p.reason.is_some(), "{p:?}");
+    }
+}

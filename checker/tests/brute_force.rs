@@ -308,6 +308,47 @@ fn tickets_options(rng: &mut Rng) -> ModelOptions {
     }
 }
 
+/// Every key of Porcupine's kv/c50-bad.txt is refuted, and each key's shrunken witness is
+/// confirmed by the concrete brute force: it fails, and removing any one operation makes it pass.
+#[test]
+fn c50_bad_witnesses_are_confirmed_by_concrete_brute_force() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/anchors/porcupine/test_data/kv/c50-bad.txt");
+    let h = checker::formats::load(&path, None).expect("c50-bad loads");
+    let options = CheckOptions {
+        all_partitions: true,
+        ..CheckOptions::default()
+    };
+    let result =
+        checker::check::check(&h, "kv", &ModelOptions::default(), &options).expect("readable");
+    for p in &result.partitions {
+        assert_eq!(p.valid, Verdict::Invalid, "key {}", p.key);
+        let witness = &p.evidence.as_ref().expect("evidence").witness;
+        let sub = |ids: &[u64]| History {
+            events: Vec::new(),
+            operations: h
+                .operations
+                .iter()
+                .filter(|op| ids.contains(&op.id))
+                .cloned()
+                .collect(),
+        };
+        assert!(
+            !brute_kv(&sub(witness)),
+            "key {}: witness {witness:?} passes",
+            p.key
+        );
+        for &drop in witness {
+            let rest: Vec<u64> = witness.iter().copied().filter(|&id| id != drop).collect();
+            assert!(
+                brute_kv(&sub(&rest)),
+                "key {}: witness without {drop} still fails",
+                p.key
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1500))]
 
