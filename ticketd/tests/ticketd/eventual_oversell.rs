@@ -11,8 +11,8 @@ const WAIT: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lagging_regions_oversell_the_last_seats() {
-    let lag = Duration::from_millis(300);
-    let regions = Regions::start(&["eu", "na"], lag, Some(Duration::from_secs(2))).await;
+    let lag = Duration::from_millis(1000);
+    let regions = Regions::start(&["eu", "na"], lag, Some(Duration::from_secs(3))).await;
     let (eu, na) = (regions.url(0), regions.url(1));
     let api = Api::new();
     assert_eq!(

@@ -19,7 +19,7 @@ async fn expired_holds_return_their_seats_and_log_hold_expired_once() {
             "ttl/",
             ReadMode::Linearizable,
         );
-        config.hold_ttl = Duration::from_millis(1500);
+        config.hold_ttl = Duration::from_secs(3);
         servers.push(start(config).await);
     }
     let (a, b) = (servers[0].url(), servers[1].url());
@@ -40,7 +40,7 @@ async fn expired_holds_return_their_seats_and_log_hold_expired_once() {
     assert_eq!(api.remaining(&a, "gala").await, 2);
 
     eventually(
-        Duration::from_secs(10),
+        Duration::from_secs(15),
         "the unpaid holds expire",
         || async { api.remaining(&b, "gala").await == 8 },
     )

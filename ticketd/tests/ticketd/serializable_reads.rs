@@ -60,6 +60,7 @@ async fn a_cut_off_member_reads_stale_and_min_seq_repairs_it() {
     );
 
     cluster.isolate(cut).expect("the member can be cut off");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let (status, second) = api.place(&w, "gala", "dana", 1, "d2").await;
     assert_eq!(
         status,
