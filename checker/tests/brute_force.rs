@@ -85,10 +85,15 @@ fn history(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>) -> History {
     }
 }
 
-/// Whether a compiled partition has an order of its operations that works, by trying all.
-fn brute<P: Partition>(part: &P) -> bool {
-    fn go<P: Partition>(part: &P, placed: &mut Vec<bool>, state: &P::State) -> bool {
-        let t: &[Timing] = part.ops();
+/// Whether some order of a subset of operations (every required one included) respects real
+/// time and passes `step` from `init`, by trying them all.
+fn any_order<S>(t: &[Timing], init: S, step: &dyn Fn(&S, usize) -> Vec<S>) -> bool {
+    fn go<S>(
+        t: &[Timing],
+        placed: &mut Vec<bool>,
+        state: &S,
+        step: &dyn Fn(&S, usize) -> Vec<S>,
+    ) -> bool {
         if (0..t.len()).all(|i| placed[i] || !t[i].required()) {
             return true;
         }
@@ -98,11 +103,9 @@ fn brute<P: Partition>(part: &P) -> bool {
             if placed[i] || blocked {
                 continue;
             }
-            let mut next = Vec::new();
-            part.step(state, i, &mut next);
-            for s in next {
+            for next in step(state, i) {
                 placed[i] = true;
-                if go(part, placed, &s) {
+                if go(t, placed, &next, step) {
                     return true;
                 }
                 placed[i] = false;
@@ -110,7 +113,16 @@ fn brute<P: Partition>(part: &P) -> bool {
         }
         false
     }
-    go(part, &mut vec![false; part.ops().len()], &part.init())
+    go(t, &mut vec![false; t.len()], &init, step)
+}
+
+/// Whether a compiled partition has an order of its operations that works, by trying all.
+fn brute<P: Partition>(part: &P) -> bool {
+    any_order(part.ops(), part.init(), &|state, i| {
+        let mut next = Vec::new();
+        part.step(state, i, &mut next);
+        next
+    })
 }
 
 /// Brute force over every partition the model makes of the history.
@@ -164,55 +176,26 @@ fn brute_kv(h: &History) -> bool {
         .filter(|op| op.outcome != Outcome::Fail && !(op.f == "get" && op.outcome != Outcome::Ok))
         .collect();
     let t: Vec<Timing> = ops.iter().map(|op| Timing::of(op)).collect();
-    fn go(
-        ops: &[&Operation],
-        t: &[Timing],
-        placed: &mut Vec<bool>,
-        store: &HashMap<String, String>,
-    ) -> bool {
-        if (0..t.len()).all(|i| placed[i] || !t[i].required()) {
-            return true;
+    let step = |store: &HashMap<String, String>, i: usize| -> Vec<HashMap<String, String>> {
+        let key = ops[i].input["key"].as_str().unwrap_or_default().to_owned();
+        let current = store.get(&key).cloned().unwrap_or_default();
+        let value = ops[i].input["value"].as_str().unwrap_or_default();
+        let mut next = store.clone();
+        match ops[i].f.as_str() {
+            "get" if ops[i].output["value"].as_str().unwrap_or_default() != current => {
+                return Vec::new()
+            }
+            "get" => {}
+            "put" => {
+                next.insert(key, value.to_owned());
+            }
+            _ => {
+                next.insert(key, current + value);
+            }
         }
-        for i in 0..t.len() {
-            let blocked = (0..t.len())
-                .any(|j| j != i && !placed[j] && t[j].ret.is_some_and(|r| r < t[i].call));
-            if placed[i] || blocked {
-                continue;
-            }
-            let key = ops[i].input["key"].as_str().unwrap_or_default().to_owned();
-            let current = store.get(&key).cloned().unwrap_or_default();
-            let mut next = store.clone();
-            match ops[i].f.as_str() {
-                "get" => {
-                    if ops[i].output["value"].as_str().unwrap_or_default() != current {
-                        continue;
-                    }
-                }
-                "put" => {
-                    next.insert(
-                        key,
-                        ops[i].input["value"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    );
-                }
-                _ => {
-                    next.insert(
-                        key,
-                        current + ops[i].input["value"].as_str().unwrap_or_default(),
-                    );
-                }
-            }
-            placed[i] = true;
-            if go(ops, t, placed, &next) {
-                return true;
-            }
-            placed[i] = false;
-        }
-        false
-    }
-    go(&ops, &t, &mut vec![false; ops.len()], &HashMap::new())
+        vec![next]
+    };
+    any_order(&t, HashMap::new(), &step)
 }
 
 fn kv_history(rng: &mut Rng) -> History {
