@@ -184,11 +184,12 @@ fn run<M: Model>(
         options.time_limit,
         options.memory_limit.unwrap_or_else(default_memory_limit),
     );
+    let shrink_until = witness.then(|| crate::shrink::check_deadline(started, options.time_limit));
     let bar = progress_bar(options, history.operations.len() as u64);
     let mut results: Vec<PartitionResult> = compiled
         .par_iter()
         .map(|(key, ops, part)| {
-            let result = check_partition(model, key, ops, part, &budget, options, witness);
+            let result = check_partition(model, key, ops, part, &budget, shrink_until);
             bar.inc(ops.len() as u64);
             if result.valid == Verdict::Invalid && !options.all_partitions {
                 budget.cancel();
@@ -214,8 +215,7 @@ fn check_partition<M: Model>(
     ops: &[&Operation],
     part: &M::Part,
     budget: &Budget,
-    options: &CheckOptions,
-    witness: bool,
+    shrink_until: Option<Instant>,
 ) -> PartitionResult {
     let started = Instant::now();
     let outcome = search(part, budget);
@@ -232,11 +232,9 @@ fn check_partition<M: Model>(
         SearchOutcome::NotLinearizable(failure) => {
             result.valid = Verdict::Invalid;
             result.check_ms = started.elapsed().as_secs_f64() * 1e3;
-            let witness = if witness {
-                crate::shrink::shrink(model, key, ops, options.time_limit)
-            } else {
-                Vec::new()
-            };
+            let witness = shrink_until.map_or_else(Vec::new, |until| {
+                crate::shrink::shrink(model, key, ops, until)
+            });
             result.evidence = Some(evidence::evidence(part, &failure, witness));
             return result;
         }

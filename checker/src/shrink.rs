@@ -8,7 +8,15 @@ use std::time::{Duration, Instant};
 
 /// How long shrinking one partition may take at most (it stops early with a failing, possibly
 /// not minimal, witness).
-const SHRINK_TIME: Duration = Duration::from_secs(5);
+const PARTITION_TIME: Duration = Duration::from_secs(5);
+/// How long shrinking may take over all partitions of one check (or the check's time limit,
+/// when shorter); partitions found invalid after that keep all their operations as witness.
+const CHECK_TIME: Duration = Duration::from_secs(20);
+
+/// When shrinking must stop for a check that started at `started` with `time_limit`.
+pub fn check_deadline(started: Instant, time_limit: Option<Duration>) -> Instant {
+    started + time_limit.map_or(CHECK_TIME, |t| t.min(CHECK_TIME))
+}
 /// Memory one shrinking search may use.
 const SHRINK_MEMORY: u64 = 512 << 20;
 
@@ -23,14 +31,10 @@ fn fails<M: Model>(model: &M, key: &str, ops: &[&Operation], deadline: Instant) 
 }
 
 /// Shrinks the failing partition `ops` to a witness: the invocation indices of a sub-history
-/// that still fails. Removes chunks of halving size, then single operations until none can go.
-pub fn shrink<M: Model>(
-    model: &M,
-    key: &str,
-    ops: &[&Operation],
-    time_limit: Option<Duration>,
-) -> Vec<u64> {
-    let deadline = Instant::now() + time_limit.map_or(SHRINK_TIME, |t| t.min(SHRINK_TIME));
+/// that still fails. Removes chunks of halving size, then single operations until none can go,
+/// stopping early at `until` (see [`check_deadline`]) or after a few seconds.
+pub fn shrink<M: Model>(model: &M, key: &str, ops: &[&Operation], until: Instant) -> Vec<u64> {
+    let deadline = until.min(Instant::now() + PARTITION_TIME);
     let mut current: Vec<&Operation> = ops.to_vec();
     let mut chunk = current.len().div_ceil(2).max(1);
     loop {
