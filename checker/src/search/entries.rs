@@ -31,6 +31,11 @@ impl Entries {
             }
         }
         order.sort_unstable();
+        // Between two returns, calls may come in any order without changing which operations
+        // can go next: try the required ones before those that may never take effect.
+        for run in order.split_mut(|&(_, is_ret, _)| is_ret) {
+            run.sort_by_key(|&(_, _, op)| timings[op as usize].ret.is_none());
+        }
         let nodes = order.len() + 1;
         let mut e = Entries {
             next: (1..=nodes as u32).map(|n| n % nodes as u32).collect(),
