@@ -122,6 +122,10 @@ fn faults_run_in_the_main_phase_are_recorded_and_healed() {
         .filter(|l| l.contains("\"f\":\"stop-"))
         .count();
     assert_eq!(starts, stops, "every fault started was stopped: {faults:?}");
+    assert!(
+        latest.join("logs").join("n1-etcd.log").exists(),
+        "the nodes' logs are kept with the run"
+    );
     let status = frenzy(&[
         "cluster",
         "status",

@@ -49,6 +49,11 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     run_dir
         .write_results(&results)
         .context("writing results.json")?;
+    if let Some(faults::Cluster::Netns(root)) = &plan.cluster {
+        if let Err(e) = run_dir.copy_logs(&faults::cluster_logs(root)) {
+            eprintln!("warning: the nodes' logs could not be kept with the run: {e}");
+        }
+    }
     if let Err(e) = reports::render_run(&run_dir, &history, &results) {
         eprintln!("warning: the HTML report could not be written: {e}");
     }

@@ -134,6 +134,8 @@ pub struct Plan {
     pub nodes: Vec<String>,
     /// Phases and pace.
     pub phases: workloads::Phases,
+    /// The cluster given with --cluster or --ssh.
+    pub cluster: Option<Cluster>,
     /// The faults of the main phase, when --nemesis was given.
     pub faults: Option<FaultPlan>,
     /// The tickets workload's configuration (also set, unused, for other workloads).
@@ -245,6 +247,7 @@ impl TestArgs {
         Ok(Plan {
             workload: self.workload,
             nodes,
+            cluster,
             faults,
             phases,
             tickets,

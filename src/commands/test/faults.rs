@@ -61,6 +61,24 @@ pub fn cluster_nodes(root: &Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
+/// The log files of a namespace cluster's processes, to keep with the run (`n1-etcd`, ...).
+pub fn cluster_logs(root: &Path) -> Vec<reports::NodeLog> {
+    let Ok(state) = ClusterState::load(root) else {
+        return Vec::new();
+    };
+    let processes = state
+        .nodes
+        .iter()
+        .flat_map(|n| n.processes.iter().map(move |p| (n, p)));
+    processes
+        .filter(|(_, p)| p.log.exists())
+        .map(|(n, p)| reports::NodeLog {
+            node: format!("{}-{}", n.name, p.role),
+            path: p.log.clone(),
+        })
+        .collect()
+}
+
 fn load_state(root: &Path) -> anyhow::Result<ClusterState> {
     if !ClusterState::file(root).exists() {
         return Err(user_error(format!(
