@@ -71,7 +71,11 @@ async fn bad_requests_get_4xx_and_change_nothing() {
         ),
         (
             "oversized body",
-            api.post_raw(&base, holds, vec![b' '; 64 * 1024]).await,
+            // A client of its own: ticketd answers before reading the body and closes the
+            // connection, which a pooled client could otherwise try to reuse.
+            Api::new()
+                .post_raw(&base, holds, vec![b' '; 20 * 1024])
+                .await,
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
         ),
