@@ -1,7 +1,8 @@
 //! `cargo bench -p checker`: times the checker on every file of Porcupine's test data (a per-file
 //! table), on kv/c50-bad.txt with every key to its own verdict, and on a generated 1,000,000-op
 //! tickets history. Times are of the search alone (loading excluded), best of several runs for
-//! the small files.
+//! the small files. With FRENZY_BENCH_WRITE_TICKETS=PATH the tickets history is also written
+//! there as history.jsonl, to time `frenzy check` on it end to end.
 
 mod tickets_gen;
 
@@ -129,6 +130,13 @@ fn tickets_at_scale() {
         ms(started.elapsed()),
         peak_rss_mib()
     );
+    if let Some(path) = std::env::var_os("FRENZY_BENCH_WRITE_TICKETS") {
+        let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let events = tickets_gen::events(&history);
+        checker::jsonl::write_events(&events, std::io::BufWriter::new(file))
+            .unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        println!("wrote the tickets history to {path:?} (for `frenzy check --model tickets`)");
+    }
     let (result, took) = run(&history, "tickets", &CheckOptions::default());
     println!(
         "tickets 1M ops: {:?} in {:.0} ms, peak RSS {} MiB",

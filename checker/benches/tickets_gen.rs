@@ -1,7 +1,7 @@
 //! Generates large linearizable tickets histories: clients driving a simulated, correct ticket
 //! service whose operations take effect at a random point between call and return.
 
-use checker::history::{History, Operation, Outcome};
+use checker::history::{Event, EventType, History, Operation, Outcome, Process};
 use serde_json::{json, Value};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -27,8 +27,8 @@ impl Rng {
     }
 }
 
-/// One event's true state in the simulated service.
-struct Event {
+/// One show's (event's) true state in the simulated service.
+struct Show {
     remaining: i64,
     active: HashMap<String, (usize, i64)>,
 }
@@ -45,8 +45,8 @@ enum Step {
 /// concurrent clients; about 1% of placements time out (`info`).
 pub fn generate(ops: usize, events: usize, clients: usize, capacity: i64, seed: u64) -> History {
     let mut rng = Rng::new(seed);
-    let mut state: Vec<Event> = (0..events)
-        .map(|_| Event {
+    let mut state: Vec<Show> = (0..events)
+        .map(|_| Show {
             remaining: capacity,
             active: HashMap::new(),
         })
@@ -151,7 +151,7 @@ fn choose(
 }
 
 /// Applies `op` to the true state at its linearization point; returns its outcome and result.
-fn apply(state: &mut [Event], op: &Operation, c: usize, holds: &mut u64) -> (Outcome, Value) {
+fn apply(state: &mut [Show], op: &Operation, c: usize, holds: &mut u64) -> (Outcome, Value) {
     let name = op.input["event"].as_str().unwrap_or_default();
     let e = &mut state[name[1..].parse::<usize>().unwrap_or(0)];
     match op.f.as_str() {
@@ -189,4 +189,34 @@ fn apply(state: &mut [Event], op: &Operation, c: usize, holds: &mut u64) -> (Out
             (Outcome::Ok, json!({"holds": user_holds}))
         }
     }
+}
+
+/// The events of a generated history (invocations and completions in index order).
+pub fn events(history: &History) -> Vec<Event> {
+    let mut events = Vec::with_capacity(history.operations.len() * 2);
+    for op in &history.operations {
+        let event = |index, time, kind, value: &Value| Event {
+            index,
+            time,
+            process: Process::Client(op.process),
+            kind,
+            f: op.f.clone(),
+            value: value.clone(),
+        };
+        events.push(event(op.id, op.call, EventType::Invoke, &op.input));
+        if let (Some(c), Some(ret)) = (op.completion, op.ret) {
+            let kind = match op.outcome {
+                Outcome::Ok => EventType::Ok,
+                Outcome::Fail => EventType::Fail,
+                _ => EventType::Info,
+            };
+            let mut value = op.input.clone();
+            if let (Some(map), Some(out)) = (value.as_object_mut(), op.output.as_object()) {
+                map.extend(out.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            events.push(event(c, ret, kind, &value));
+        }
+    }
+    events.sort_by_key(|e| e.index);
+    events
 }
