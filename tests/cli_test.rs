@@ -78,6 +78,16 @@ fn refused(workload: &str, node: &str, name: &str) -> String {
     err
 }
 
+/// A one-member etcd and an in-process ticketd in etcd mode on it, with keys under `name`.
+async fn ticketd_on_etcd(name: &str) -> (LocalEtcd, ticketd::Server) {
+    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
+    let mut config = EtcdConfig::new(etcd.client_url(0).unwrap());
+    config.key_prefix = format!("cli-{name}-{}/", std::process::id());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = ticketd::serve(Config::new(ModeConfig::Etcd(config)), listener).await;
+    (etcd, server.expect("ticketd starts"))
+}
+
 #[test]
 fn a_bad_url_is_one_clear_error() {
     let err = refused("tickets", "localhost:8080", "badurl");
@@ -111,13 +121,7 @@ async fn a_node_that_does_not_speak_the_contract_is_one_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_against_ticketd_and_etcd_are_stored_checked_and_valid() {
-    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
-    let mut config = EtcdConfig::new(etcd.client_url(0).unwrap());
-    config.key_prefix = format!("cli-{}/", std::process::id());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = ticketd::serve(Config::new(ModeConfig::Etcd(config)), listener)
-        .await
-        .unwrap();
+    let (etcd, server) = ticketd_on_etcd("valid").await;
     let store = Store::new("valid");
     let url = server.url();
     let common = [
@@ -183,13 +187,7 @@ async fn runs_against_ticketd_and_etcd_are_stored_checked_and_valid() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_stops_the_run_and_checks_what_was_recorded() {
-    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
-    let mut config = EtcdConfig::new(etcd.client_url(0).unwrap());
-    config.key_prefix = format!("cli-int-{}/", std::process::id());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = ticketd::serve(Config::new(ModeConfig::Etcd(config)), listener)
-        .await
-        .unwrap();
+    let (_etcd, server) = ticketd_on_etcd("int").await;
     let store = Store::new("interrupted");
     let args = [
         "test",
