@@ -62,6 +62,11 @@ fn anomalies(name: &str, result: Option<&AnomalyResult>) {
         verdict_word(result.valid),
         result.anomalies.len()
     );
+    if result.valid == Verdict::Unknown && result.anomalies.is_empty() {
+        println!(
+            "    - an event's log was never read at the end, so there is no final state to judge"
+        );
+    }
     for a in result.anomalies.iter().take(SHOWN) {
         println!("    - {}: {}", a.kind, a.explanation);
     }
