@@ -3,7 +3,7 @@
 //! instance's own clients then no longer fail each other's compare-and-swap, and one Raft round
 //! places many holds. Each hold is still all-or-nothing: the batch's txn commits every write or none.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
@@ -68,6 +68,15 @@ impl EventQueue {
 }
 
 impl EtcdTickets {
+    /// The queue placeHolds of `event` wait in on this instance.
+    pub(super) fn event_queue(&self, event: &str) -> Result<Arc<EventQueue>, TicketError> {
+        let mut queues = self
+            .event_queues
+            .lock()
+            .map_err(|_| TicketError::Unavailable("the event queues are poisoned".into()))?;
+        Ok(Arc::clone(queues.entry(event.to_string()).or_default()))
+    }
+
     /// Queues an atomic placeHold and returns its reply, running batches whenever this request
     /// gets the event's turn before its reply has come.
     pub(super) async fn place_batched(

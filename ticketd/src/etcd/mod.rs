@@ -74,17 +74,6 @@ impl EtcdTickets {
     }
 }
 
-impl EtcdTickets {
-    /// The queue placeHolds of `event` wait in on this instance.
-    fn event_queue(&self, event: &str) -> Result<Arc<batch::EventQueue>, TicketError> {
-        let mut queues = self
-            .event_queues
-            .lock()
-            .map_err(|_| TicketError::Unavailable("the event queues are poisoned".into()))?;
-        Ok(Arc::clone(queues.entry(event.to_string()).or_default()))
-    }
-}
-
 impl From<GatewayError> for TicketError {
     fn from(e: GatewayError) -> Self {
         TicketError::Unavailable(e.to_string())
