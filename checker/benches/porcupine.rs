@@ -4,6 +4,7 @@
 //! the small files. With FRENZY_BENCH_WRITE_TICKETS=PATH the tickets history is also written
 //! there as history.jsonl, to time `frenzy check` on it end to end.
 
+#[path = "generate/tickets.rs"]
 mod tickets_gen;
 
 use checker::check::{check_without_witness, CheckOptions};
@@ -16,6 +17,26 @@ use std::time::{Duration, Instant};
 
 /// Runs per small file; the best is reported.
 const RUNS: usize = 5;
+
+/// The size of a run: `cargo bench` measures at full scale; `cargo test --all-targets` (no
+/// `--bench` argument) only smoke-tests the benchmark quickly at a small scale.
+#[derive(Clone, Copy)]
+struct Scale {
+    runs: usize,
+    tickets_ops: usize,
+    tickets_events: usize,
+}
+
+const FULL: Scale = Scale {
+    runs: RUNS,
+    tickets_ops: 1_000_000,
+    tickets_events: 1_000,
+};
+const SMOKE: Scale = Scale {
+    runs: 1,
+    tickets_ops: 20_000,
+    tickets_events: 20,
+};
 
 fn test_data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/anchors/porcupine/test_data")
@@ -32,10 +53,10 @@ fn run(
     (result, started.elapsed())
 }
 
-fn best_of(history: &History, model: &str) -> (LinearizabilityResult, Duration) {
+fn best_of(history: &History, model: &str, runs: usize) -> (LinearizabilityResult, Duration) {
     let options = CheckOptions::default();
     let (result, mut best) = run(history, model, &options);
-    for _ in 1..RUNS {
+    for _ in 1..runs {
         best = best.min(run(history, model, &options).1);
     }
     (result, best)
@@ -56,7 +77,7 @@ fn peak_rss_mib() -> u64 {
         .map_or(0, |kib| kib / 1024)
 }
 
-fn porcupine_table() {
+fn porcupine_table(scale: Scale) {
     println!("{:<24} {:>6} {:>10} {:>10}", "file", "ops", "verdict", "ms");
     let mut totals = Vec::new();
     for (dir, model) in [("jepsen", "cas-register"), ("kv", "kv")] {
@@ -69,7 +90,7 @@ fn porcupine_table() {
         let mut total = Duration::ZERO;
         for path in &files {
             let history = load(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let (result, took) = best_of(&history, model);
+            let (result, took) = best_of(&history, model, scale.runs);
             total += took;
             let name = format!(
                 "{dir}/{}",
@@ -121,12 +142,13 @@ fn c50_bad_all_keys() {
     println!();
 }
 
-fn tickets_at_scale() {
+fn tickets_at_scale(scale: Scale) {
     let started = Instant::now();
-    let history = tickets_gen::generate(1_000_000, 1_000, 50, 200, 7);
+    let history = tickets_gen::generate(scale.tickets_ops, scale.tickets_events, 50, 200, 7);
     println!(
-        "generated tickets history: {} ops, 1000 events, 50 clients in {:.0} ms (peak RSS so far {} MiB)",
+        "generated tickets history: {} ops, {} events, 50 clients in {:.0} ms (peak RSS so far {} MiB)",
         history.operations.len(),
+        scale.tickets_events,
         ms(started.elapsed()),
         peak_rss_mib()
     );
@@ -139,7 +161,8 @@ fn tickets_at_scale() {
     }
     let (result, took) = run(&history, "tickets", &CheckOptions::default());
     println!(
-        "tickets 1M ops: {:?} in {:.0} ms, peak RSS {} MiB",
+        "tickets {} ops: {:?} in {:.0} ms, peak RSS {} MiB",
+        history.operations.len(),
         result.valid,
         ms(took),
         peak_rss_mib()
@@ -147,18 +170,21 @@ fn tickets_at_scale() {
 }
 
 fn main() {
-    let only: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let scale = if args.iter().any(|a| a == "--bench") {
+        FULL
+    } else {
+        SMOKE
+    };
+    let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     if wanted("porcupine") {
-        porcupine_table();
+        porcupine_table(scale);
     }
     if wanted("c50") {
         c50_bad_all_keys();
     }
     if wanted("tickets") {
-        tickets_at_scale();
+        tickets_at_scale(scale);
     }
 }
