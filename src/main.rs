@@ -27,6 +27,8 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Local clusters of etcd (and ticketd) in network namespaces: up, status, heal, down.
     Cluster(commands::cluster::ClusterArgs),
+    /// The ConcertFrenzy story: race buyers for the last seats under partitions, check, report.
+    Demo(commands::demo::DemoArgs),
 }
 
 impl Command {
@@ -38,6 +40,7 @@ impl Command {
             Command::Report(args) => commands::report::run(args),
             Command::Serve(args) => commands::serve::run(args),
             Command::Cluster(args) => commands::cluster::run(args),
+            Command::Demo(args) => commands::demo::run(args),
         }
     }
 }

@@ -285,10 +285,22 @@ impl<'h, 'a> EventLedger<'h, 'a> {
     }
 
     fn failed_requests_left_nothing(&self, out: &mut Vec<Anomaly>) {
+        // A retry that fails (say, the connection is refused) says nothing of an earlier attempt
+        // with the same request id whose outcome is unknown: only requests that failed every time
+        // must have left nothing.
+        let maybe_happened: BTreeSet<&str> = self
+            .ops
+            .iter()
+            .filter(|t| t.op.f == "place_hold" && t.op.outcome != Outcome::Fail)
+            .filter_map(|t| str_field(&t.op.input, "request_id"))
+            .collect();
         for t in self.ops_with("place_hold", Outcome::Fail) {
             let Some(request) = str_field(&t.op.input, "request_id") else {
                 continue;
             };
+            if maybe_happened.contains(request) {
+                continue;
+            }
             let error = str_field(&t.op.output, "error").unwrap_or("no reason given");
             for e in self
                 .placed_entries()

@@ -181,6 +181,29 @@ fn a_listed_hold_no_event_accounts_for_is_a_hold_without_event() {
 }
 
 #[test]
+fn a_failed_retry_of_an_unknown_request_is_not_a_failed_hold() {
+    let mut plan = Plan::default();
+    clean_run(&mut plan);
+    let input = json!({"event": "e1", "user": "dave", "qty": 1, "request_id": "r-7"});
+    let mut unknown = input.clone();
+    unknown["error"] = json!("timeout");
+    plan.op(4, "place_hold", input.clone(), 40, 50, EventType::Info, unknown);
+    let mut refused = input.clone();
+    refused["error"] = json!("connection refused");
+    plan.op(5, "place_hold", input, 60, 70, EventType::Fail, refused);
+    let mut log = CLEAN_LOG.to_vec();
+    log.push((6, "HoldPlaced", "h9", "dave", 1, "r-7"));
+    final_reads(&mut plan, 3, &log, &[("alice", &["h1"]), ("dave", &["h9"])]);
+    let (history, _) = plan.build();
+    let result = check_ledger(&history, &capacity(10));
+    assert!(
+        !kinds(&result).contains(&FAILED_HOLD_PLACED),
+        "the first attempt may have placed h9: {:?}",
+        result.anomalies
+    );
+}
+
+#[test]
 fn a_hold_placed_for_a_failed_request_is_caught() {
     let mut plan = Plan::default();
     clean_run(&mut plan);

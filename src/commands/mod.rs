@@ -1,6 +1,7 @@
 //! One module per subcommand.
 pub mod check;
 pub mod cluster;
+pub mod demo;
 pub mod report;
 pub mod serve;
 pub mod test;

@@ -7,7 +7,8 @@ mod drive;
 mod faults;
 mod summary;
 
-pub use args::TestArgs;
+pub use args::{Plan, TestArgs};
+pub use faults::FaultPlan;
 
 use crate::exit::user_error;
 use anyhow::Context;
@@ -19,13 +20,31 @@ use workloads::Recorder;
 /// Runs `frenzy test`.
 pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let plan = args.plan()?;
+    let driver = match (&plan.faults, &plan.cluster) {
+        (Some(_), Some(cluster)) => Some(faults::driver(cluster)?),
+        _ => None,
+    };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let target = runtime.block_on(drive::Target::prepare(&plan))?;
-    let driver = plan
-        .faults
-        .as_ref()
-        .map(|f| faults::driver(&f.cluster))
-        .transpose()?;
+    let run = execute(&runtime, &plan, driver)?;
+    Ok(run.results.valid.exit_code() as u8)
+}
+
+/// A finished run: where it was stored and what the checks found.
+pub struct Finished {
+    /// The run folder in the store.
+    pub dir: std::path::PathBuf,
+    /// The checks' results.
+    pub results: checker::verdict::Results,
+}
+
+/// Runs a planned test on `runtime`: preflight, workload (with `driver` applying the plan's faults),
+/// the record in the store, the checks, the report and the printed summary.
+pub fn execute(
+    runtime: &tokio::runtime::Runtime,
+    plan: &Plan,
+    driver: Option<std::sync::Arc<dyn nemesis::Driver>>,
+) -> anyhow::Result<Finished> {
+    let target = runtime.block_on(drive::Target::prepare(plan))?;
     let run_dir = RunDir::create(&plan.store, &plan.test_name).map_err(|e| {
         user_error(format!(
             "cannot create the run folder in {}: {e}",
@@ -35,7 +54,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let writer = HistoryWriter::create(&run_dir.history_path())
         .with_context(|| format!("creating {}", run_dir.history_path().display()))?;
     let recorder = Recorder::new(writer);
-    let report = runtime.block_on(target.run(&plan, recorder.clone(), driver))?;
+    let report = runtime.block_on(target.run(plan, recorder.clone(), driver))?;
     let (events, write_error) = recorder.finish();
     if let Some(e) = write_error {
         eprintln!(
@@ -45,7 +64,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     }
     let history = History::from_events(events)
         .context("the recorded history is inconsistent (a Frenzy bug)")?;
-    let results = checks::run(&plan, &target, &history, run_dir.history_path())?;
+    let results = checks::run(plan, &target, &history, run_dir.history_path())?;
     run_dir
         .write_results(&results)
         .context("writing results.json")?;
@@ -57,6 +76,9 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     if let Err(e) = reports::render_run(&run_dir, &history, &results) {
         eprintln!("warning: the HTML report could not be written: {e}");
     }
-    summary::print(&plan, &report, &results, run_dir.path());
-    Ok(results.valid.exit_code() as u8)
+    summary::print(plan, &report, &results, run_dir.path());
+    Ok(Finished {
+        dir: run_dir.path().to_path_buf(),
+        results,
+    })
 }

@@ -134,7 +134,7 @@ pub struct Plan {
     pub nodes: Vec<String>,
     /// Phases and pace.
     pub phases: workloads::Phases,
-    /// The cluster given with --cluster or --ssh.
+    /// The cluster given with --cluster or --ssh (the default local cluster when --nemesis names none).
     pub cluster: Option<Cluster>,
     /// The faults of the main phase, when --nemesis was given.
     pub faults: Option<FaultPlan>,
@@ -200,15 +200,18 @@ impl TestArgs {
                 ))
             }
         };
-        let faults = match &self.nemesis {
-            Some(kinds) => {
+        let faults = self
+            .nemesis
+            .as_deref()
+            .map(|kinds| {
                 let interval = seconds("nemesis-interval", self.nemesis_interval, true)?;
-                let target = cluster
-                    .clone()
-                    .unwrap_or_else(|| Cluster::Netns(PathBuf::from(DEFAULT_CLUSTER)));
-                Some(FaultPlan::parse(kinds, interval, target)?)
-            }
-            None => None,
+                FaultPlan::parse(kinds, interval)
+            })
+            .transpose()?;
+        // Faults without a named cluster act on the default `frenzy cluster up` cluster.
+        let cluster = match (cluster, &faults) {
+            (None, Some(_)) => Some(Cluster::Netns(PathBuf::from(DEFAULT_CLUSTER))),
+            (cluster, _) => cluster,
         };
         let time_limit = seconds("time-limit", self.time_limit, true)?;
         let warmup = seconds("warmup", self.warmup, false)?.min(time_limit / 2);

@@ -22,20 +22,18 @@ pub enum Cluster {
     Ssh(PathBuf),
 }
 
-/// The faults of a run: what to inject, how often, and where.
+/// The faults of a run: what to inject and how often (where: [`Plan::cluster`](super::args::Plan)).
 #[derive(Debug, Clone)]
 pub struct FaultPlan {
     /// Fault kinds, started in turn.
     pub kinds: Vec<FaultKind>,
     /// Mean fault length and quiet time.
     pub interval: Duration,
-    /// The cluster to act on.
-    pub cluster: Cluster,
 }
 
 impl FaultPlan {
     /// Parses `--nemesis` (a comma list of kinds).
-    pub fn parse(kinds: &str, interval: Duration, cluster: Cluster) -> anyhow::Result<FaultPlan> {
+    pub fn parse(kinds: &str, interval: Duration) -> anyhow::Result<FaultPlan> {
         let kinds =
             FaultKind::parse_list(kinds).map_err(|e| user_error(format!("--nemesis: {e}")))?;
         if kinds.is_empty() {
@@ -43,11 +41,7 @@ impl FaultPlan {
                 "--nemesis names no fault; give e.g. --nemesis partition,kill",
             ));
         }
-        Ok(FaultPlan {
-            kinds,
-            interval,
-            cluster,
-        })
+        Ok(FaultPlan { kinds, interval })
     }
 }
 

@@ -1,0 +1,136 @@
+//! `frenzy demo`: the ConcertFrenzy story in one command. Starts a ticket service, races buyers for
+//! the last seats under partitions, checks the history, stores the report and says what it found.
+
+mod etcd;
+mod eventual;
+
+use super::test::{Finished, Plan, TestArgs};
+use crate::exit::user_error;
+use anyhow::Context;
+use checker::verdict::{Results, Verdict};
+use clap::{Args, Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Which system the demo runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoSystem {
+    /// ConcertFrenzy today: two in-process regions (Europe, North America) that replicate
+    /// asynchronously through Frenzy's proxies. Needs nothing installed, no root.
+    Eventual,
+    /// The fix: a 3-node etcd cluster in network namespaces with ticketd in front of each member,
+    /// under partitions and kills. Needs root and etcd (scripts/setup.sh).
+    Etcd,
+}
+
+/// `frenzy demo`: double sales found in seconds, or a fixed service proven correct.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The system under test.
+    #[arg(long, value_enum, default_value = "eventual")]
+    pub system: DemoSystem,
+    /// With --system etcd: serve reads from the local member (fast, stale), to show the
+    /// read-your-writes violation.
+    #[arg(long)]
+    pub reads_serializable: bool,
+    /// With --system etcd: write inventory, hold and event separately, crashing between them, to
+    /// show the ledger violation.
+    #[arg(long, conflicts_with = "reads_serializable")]
+    pub non_atomic: bool,
+    /// Seconds of workload.
+    #[arg(long, default_value_t = 12.0, value_name = "S")]
+    pub time_limit: f64,
+    /// Seed of every random choice; random when absent.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The run store.
+    #[arg(long, default_value = "store", value_name = "DIR")]
+    pub store: PathBuf,
+}
+
+/// Runs `frenzy demo`.
+pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
+    if args.system == DemoSystem::Eventual && (args.reads_serializable || args.non_atomic) {
+        return Err(user_error(
+            "--reads-serializable and --non-atomic are etcd-mode variants: add --system etcd",
+        ));
+    }
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let finished = match args.system {
+        DemoSystem::Eventual => eventual::run(&runtime, &args)?,
+        DemoSystem::Etcd => etcd::run(&runtime, &args)?,
+    };
+    headline(&finished);
+    Ok(finished.results.valid.exit_code() as u8)
+}
+
+/// The `frenzy test` flags a demo run starts from (validated like the user's own).
+fn test_plan(
+    args: &DemoArgs,
+    test_name: &str,
+    nodes: &[String],
+    extra: &[&str],
+) -> anyhow::Result<Plan> {
+    /// Wraps the flags so they parse exactly as `frenzy test` parses them.
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        test: TestArgs,
+    }
+    let mut argv: Vec<String> = [
+        "frenzy-test",
+        "--workload",
+        "tickets",
+        "--test-name",
+        test_name,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for node in nodes {
+        argv.extend(["--node".to_string(), node.clone()]);
+    }
+    argv.extend(["--time-limit".to_string(), args.time_limit.to_string()]);
+    argv.extend(["--store".to_string(), args.store.display().to_string()]);
+    if let Some(seed) = args.seed {
+        argv.extend(["--seed".to_string(), seed.to_string()]);
+    }
+    argv.extend(extra.iter().map(|s| s.to_string()));
+    let flags = Flags::try_parse_from(argv).map_err(|e| user_error(e.to_string()))?;
+    flags.test.plan()
+}
+
+/// The demo's last words: the verdict, each failing check's first anomaly, and the report.
+fn headline(finished: &Finished) {
+    let results = &finished.results;
+    println!();
+    match results.valid {
+        Verdict::Invalid => println!("VERDICT: INVALID"),
+        Verdict::Valid => println!("VERDICT: VALID: every check passed"),
+        Verdict::Unknown => println!("VERDICT: UNKNOWN: a check could not decide in its budget"),
+    }
+    for (check, sentence) in first_anomalies(results) {
+        println!("  {check}: {sentence}");
+    }
+    println!("report: {}", finished.dir.join("report.html").display());
+}
+
+/// The first anomaly of each check that found one, by check name.
+fn first_anomalies(results: &Results) -> Vec<(&'static str, String)> {
+    let linear = results.linearizability.as_ref().and_then(|l| {
+        l.partitions
+            .iter()
+            .find_map(|p| p.evidence.as_ref().map(|e| e.explanation.clone()))
+    });
+    let first = |r: &Option<checker::verdict::AnomalyResult>| {
+        r.as_ref()
+            .and_then(|r| r.anomalies.first().map(|a| a.explanation.clone()))
+    };
+    [
+        ("linearizability", linear),
+        ("sessions", first(&results.sessions)),
+        ("ledger", first(&results.ledger)),
+    ]
+    .into_iter()
+    .filter_map(|(check, sentence)| sentence.map(|s| (check, s)))
+    .collect()
+}

@@ -1,0 +1,95 @@
+//! The eventual demo: ConcertFrenzy as it is today. Two regions, Europe and North America, each
+//! accept holds against their own copy of the inventory and replicate to the other through one of
+//! Frenzy's TCP proxies, which the nemesis cuts to partition them.
+
+use super::{test_plan, DemoArgs};
+use crate::commands::test::{execute, FaultPlan, Finished};
+use anyhow::Context;
+use nemesis::{Driver, ProxyDriver};
+use std::sync::Arc;
+use std::time::Duration;
+use ticketd::{Config, EventualConfig, ModeConfig};
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+/// The two regions.
+const REGIONS: [&str; 2] = ["europe", "north-america"];
+
+/// How long a region waits before replicating a change: the window in which both sell a seat.
+const REPLICATION_LAG: Duration = Duration::from_millis(200);
+
+/// How long placeHold waits for the other region's acknowledgement before saying "Hold failed".
+const PEER_ACK_TIMEOUT: Duration = Duration::from_millis(600);
+
+/// Starts the regions behind their replication proxies, runs the last-seats race under
+/// partitions, and stops the regions.
+pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
+    let (servers, driver) = runtime.block_on(start_regions())?;
+    let urls: Vec<String> = servers.iter().map(|s| s.url()).collect();
+    println!(
+        "frenzy demo: ticketd (eventual) as two regions, {} and {}, replicating through Frenzy's proxies",
+        urls[0], urls[1]
+    );
+    let mut plan = test_plan(
+        args,
+        "demo-eventual",
+        &urls,
+        &[
+            "--last-seats",
+            "4",
+            "--concurrency",
+            "8",
+            "--qty",
+            "1:3,2:1",
+            "--warmup",
+            "1",
+            "--rate",
+            "80",
+        ],
+    )?;
+    plan.faults = Some(FaultPlan::parse("partition", Duration::from_secs(2))?);
+    let finished = execute(runtime, &plan, Some(driver));
+    runtime.block_on(async {
+        for server in servers {
+            let _ = server.shutdown().await;
+        }
+    });
+    finished
+}
+
+/// Binds both regions, puts a proxy on each replication link, and serves them.
+async fn start_regions() -> anyhow::Result<(Vec<ticketd::Server>, Arc<dyn Driver>)> {
+    let mut listeners = Vec::new();
+    for _ in REGIONS {
+        listeners.push(
+            TcpListener::bind("127.0.0.1:0")
+                .await
+                .context("binding a loopback port for a region")?,
+        );
+    }
+    let addrs: Vec<_> = listeners
+        .iter()
+        .map(|l| l.local_addr())
+        .collect::<Result<_, _>>()?;
+    let mut driver = ProxyDriver::new(REGIONS.iter().map(|r| r.to_string()).collect());
+    let mut servers = Vec::new();
+    for (i, listener) in listeners.into_iter().enumerate() {
+        let (me, other) = (REGIONS[i], REGIONS[1 - i]);
+        let link = driver
+            .add_link(me, other, addrs[1 - i])
+            .await
+            .context("starting a replication proxy")?;
+        let config = Config::new(ModeConfig::Eventual(EventualConfig {
+            region: me.to_string(),
+            peers: vec![format!("http://{link}")],
+            replication_lag: REPLICATION_LAG,
+            peer_ack_timeout: Some(PEER_ACK_TIMEOUT),
+        }));
+        servers.push(
+            ticketd::serve(config, listener)
+                .await
+                .with_context(|| format!("starting region {me}"))?,
+        );
+    }
+    Ok((servers, Arc::new(driver)))
+}
