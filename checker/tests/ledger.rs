@@ -187,7 +187,15 @@ fn a_failed_retry_of_an_unknown_request_is_not_a_failed_hold() {
     let input = json!({"event": "e1", "user": "dave", "qty": 1, "request_id": "r-7"});
     let mut unknown = input.clone();
     unknown["error"] = json!("timeout");
-    plan.op(4, "place_hold", input.clone(), 40, 50, EventType::Info, unknown);
+    plan.op(
+        4,
+        "place_hold",
+        input.clone(),
+        40,
+        50,
+        EventType::Info,
+        unknown,
+    );
     let mut refused = input.clone();
     refused["error"] = json!("connection refused");
     plan.op(5, "place_hold", input, 60, 70, EventType::Fail, refused);
