@@ -36,6 +36,10 @@ pub struct DemoArgs {
     /// show the ledger violation.
     #[arg(long, conflicts_with = "reads_serializable")]
     pub non_atomic: bool,
+    /// Users send the highest seq they have seen as min_seq when listing their holds, the
+    /// read-your-writes token that repairs --reads-serializable.
+    #[arg(long)]
+    pub min_seq: bool,
     /// Seconds of workload.
     #[arg(long, default_value_t = 12.0, value_name = "S")]
     pub time_limit: f64,
@@ -52,6 +56,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     if args.system == DemoSystem::Eventual && (args.reads_serializable || args.non_atomic) {
         return Err(user_error(
             "--reads-serializable and --non-atomic are etcd-mode variants: add --system etcd",
+        ));
+    }
+    if args.min_seq && !args.reads_serializable {
+        return Err(user_error(
+            "--min-seq repairs stale reads: use it with --system etcd --reads-serializable",
         ));
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

@@ -41,6 +41,11 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
         )));
     }
     let (variant, flags, kinds) = variant(args);
+    let variant = if args.min_seq {
+        format!("{variant}-min-seq")
+    } else {
+        variant.to_string()
+    };
     let spec = ClusterSpec {
         topology: Topology::new(PREFIX, SUBNET, 3).map_err(|e| anyhow::anyhow!(e))?,
         root: PathBuf::from("/run/frenzy").join(PREFIX),
@@ -71,7 +76,7 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
     // Two users spread over three nodes: a user's next read may land on a member that has not
     // seen their own hold yet, which is what serializable reads get wrong.
     let users = if args.reads_serializable { "2" } else { "4" };
-    let extra = [
+    let mut extra = vec![
         "--concurrency",
         "12",
         "--users",
@@ -81,6 +86,9 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
         "--rate",
         "150",
     ];
+    if args.min_seq {
+        extra.push("--min-seq");
+    }
     let mut plan = test_plan(args, &format!("demo-{variant}"), &nodes, &extra)?;
     plan.faults = Some(FaultPlan::parse(kinds, Duration::from_secs(2))?);
     let driver = Arc::new(NetnsDriver::new(state));
