@@ -8,4 +8,7 @@ bash scripts/setup.sh
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo build --workspace --quiet
+# Frenzy as a CI gate, the steps of docs/ci.md at small scale (needs root for the namespaces).
+bash scripts/ci-gate.sh
 cargo test --workspace --all-targets
