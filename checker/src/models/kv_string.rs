@@ -4,7 +4,8 @@
 //! observed string plus the set of appends since. A read then must equal that string followed by
 //! the pending appends in some order that real time allows.
 
-use crate::model::Timing;
+use crate::model::{Point, Timing};
+use std::collections::HashSet;
 
 /// The appends a read may have seen, in no particular order.
 pub(crate) struct Pending<'a> {
@@ -16,26 +17,61 @@ pub(crate) struct Pending<'a> {
     pub timings: &'a [Timing],
 }
 
+/// The matching in progress: which pending appends are placed, and the placements known to fail.
+struct Matching {
+    used: Vec<bool>,
+    /// Sets of placed appends from which no completion works. The rest of the string and the
+    /// latest call so far depend only on this set, so each is tried once (appends of equal text
+    /// would otherwise be tried in every order).
+    failed: HashSet<Vec<bool>>,
+}
+
 impl Pending<'_> {
     /// Whether `rest` is the concatenation of all pending appends in an order real time allows
     /// (no append placed after one that was invoked after it returned).
     pub fn explains(&self, rest: &str) -> bool {
-        let mut used = vec![false; self.ops.len()];
-        self.search(rest, &mut used, self.ops.len(), None)
+        let total: usize = self
+            .ops
+            .iter()
+            .map(|&op| self.values[op as usize].len())
+            .sum();
+        if total != rest.len() {
+            return false;
+        }
+        let mut m = Matching {
+            used: vec![false; self.ops.len()],
+            failed: HashSet::new(),
+        };
+        self.search(rest, &mut m, self.ops.len(), None)
+    }
+
+    /// Whether pending append `a` must return before `b` (no return: last), calls breaking ties.
+    fn earlier(&self, a: usize, b: usize) -> bool {
+        let key = |i: usize| {
+            let t = &self.timings[self.ops[i] as usize];
+            (t.ret.is_none(), t.ret, t.call)
+        };
+        key(a) < key(b)
     }
 
     fn search(
         &self,
         rest: &str,
-        used: &mut [bool],
+        m: &mut Matching,
         left: usize,
-        latest_call: Option<crate::model::Point>,
+        latest_call: Option<Point>,
     ) -> bool {
         if left == 0 {
             return rest.is_empty();
         }
+        if m.failed.contains(&m.used) {
+            return false;
+        }
+        // Of appends with equal text that fit here, only the one that must return first is
+        // tried: any order using another one can swap them (real time is an interval order).
+        let mut best: Vec<(usize, &str)> = Vec::new();
         for i in 0..self.ops.len() {
-            if used[i] {
+            if m.used[i] {
                 continue;
             }
             let op = self.ops[i] as usize;
@@ -48,13 +84,22 @@ impl Pending<'_> {
             if !in_time || !rest.starts_with(value) {
                 continue;
             }
-            used[i] = true;
+            match best.iter_mut().find(|(_, v)| *v == value) {
+                Some(slot) if self.earlier(i, slot.0) => slot.0 = i,
+                Some(_) => {}
+                None => best.push((i, value)),
+            }
+        }
+        for (i, value) in best {
+            let timing = &self.timings[self.ops[i] as usize];
+            m.used[i] = true;
             let call = latest_call.map_or(timing.call, |c| c.max(timing.call));
-            if self.search(&rest[value.len()..], used, left - 1, Some(call)) {
+            if self.search(&rest[value.len()..], m, left - 1, Some(call)) {
                 return true;
             }
-            used[i] = false;
+            m.used[i] = false;
         }
+        m.failed.insert(m.used.clone());
         false
     }
 }
