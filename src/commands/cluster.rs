@@ -163,27 +163,36 @@ fn spinner() -> Option<ProgressBar> {
     })
 }
 
+/// The ticketd binary built beside this frenzy executable; a user error saying how to build it
+/// when it is missing.
+pub fn ticketd_binary() -> anyhow::Result<PathBuf> {
+    let binary = std::env::current_exe()
+        .context("finding the frenzy executable")?
+        .with_file_name("ticketd");
+    if !binary.exists() {
+        let profile = if cfg!(debug_assertions) {
+            ""
+        } else {
+            " --release"
+        };
+        return Err(user_error(format!(
+            "ticketd is not next to frenzy ({}): build it with `cargo build{profile} -p ticketd`",
+            binary.display()
+        )));
+    }
+    Ok(binary)
+}
+
 async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
     need_root()?;
     let topology = Topology::new(&args.at.prefix, parse_subnet(&args.subnet)?, args.nodes)
         .map_err(cli_error)?;
     let ticketd = match args.system {
         System::Etcd => None,
-        System::Ticketd => {
-            let binary = std::env::current_exe()
-                .context("finding the frenzy executable")?
-                .with_file_name("ticketd");
-            if !binary.exists() {
-                return Err(user_error(format!(
-                    "ticketd is not next to frenzy ({}): build it with `cargo build -p ticketd`",
-                    binary.display()
-                )));
-            }
-            Some(TicketdSpec {
-                binary,
-                args: args.ticketd_mode.flags(),
-            })
-        }
+        System::Ticketd => Some(TicketdSpec {
+            binary: ticketd_binary()?,
+            args: args.ticketd_mode.flags(),
+        }),
     };
     let spec = ClusterSpec {
         topology,

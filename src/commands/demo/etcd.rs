@@ -2,9 +2,9 @@
 //! ticketd in front of each member, under partitions and kills; taken down again whatever happens.
 
 use super::{test_plan, DemoArgs};
+use crate::commands::cluster::ticketd_binary;
 use crate::commands::test::{execute, FaultPlan, Finished};
 use crate::exit::user_error;
-use anyhow::Context;
 use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
 use nemesis::netns::{NetnsDriver, Topology};
 use std::path::PathBuf;
@@ -31,15 +31,7 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
             "etcd is not installed: run scripts/setup.sh (as root) to install it, then try again",
         ));
     }
-    let binary = std::env::current_exe()
-        .context("finding the frenzy executable")?
-        .with_file_name("ticketd");
-    if !binary.exists() {
-        return Err(user_error(format!(
-            "ticketd is not next to frenzy ({}): build it with `cargo build --release -p ticketd`",
-            binary.display()
-        )));
-    }
+    let binary = ticketd_binary()?;
     let (variant, flags, kinds) = variant(args);
     let variant = if args.min_seq {
         format!("{variant}-min-seq")
