@@ -170,6 +170,11 @@ fn out_dir_holds_results_and_a_witness_that_still_fails() {
     assert!(stdout(&out).contains(&format!("witness written to {}", witness.display())));
     let again = check(&[&witness], &["--model", "kv"]);
     assert_eq!(again.status.code(), Some(1), "{}", stdout(&again));
+    let report = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(report.contains("INVALID"), "the report shows the verdict");
+    for artifact in ["history.jsonl", "junit.xml", "latency.png", "rate.svg"] {
+        assert!(out_dir.join(artifact).is_file(), "{artifact} written");
+    }
 }
 
 #[test]

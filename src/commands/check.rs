@@ -52,8 +52,9 @@ pub struct CheckArgs {
     /// Print one JSON results object per history, one per line (docs/check-json.md).
     #[arg(long)]
     json: bool,
-    /// Write results.json and each invalid partition's witness history (witness-<key>.jsonl) here
-    /// (one subdirectory per history when there are several).
+    /// Write the history (history.jsonl), results.json, each invalid partition's witness history
+    /// (witness-<key>.jsonl) and the report (report.html, charts, junit.xml) here (one subdirectory
+    /// per history when there are several).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }

@@ -1,4 +1,5 @@
-//! `--out DIR`: results.json and one witness history per invalid partition.
+//! `--out DIR`: the history as JSONL, results.json, one witness history per invalid partition, and
+//! the report (report.html, charts, junit.xml) built from them.
 
 use crate::exit::user_error;
 use anyhow::Context;
@@ -22,6 +23,8 @@ pub struct Written {
     pub results: PathBuf,
     /// Each invalid partition's key and its witness history file.
     pub witnesses: Vec<(String, PathBuf)>,
+    /// The report, when it could be built.
+    pub report: Option<PathBuf>,
 }
 
 impl OutputDirs {
@@ -69,9 +72,21 @@ impl OutputDirs {
                 .with_context(|| format!("writing {}", file.display()))?;
             witnesses.push((partition.key.clone(), file));
         }
+        let history_path = dir.join("history.jsonl");
+        File::create(&history_path)
+            .and_then(|f| write_events(&history.events, f))
+            .with_context(|| format!("writing {}", history_path.display()))?;
+        let report = match reports::render_report(&dir) {
+            Ok(run) => Some(run.path().join(reports::render::REPORT_FILE)),
+            Err(e) => {
+                eprintln!("warning: the HTML report could not be written: {e}");
+                None
+            }
+        };
         Ok(Written {
             results: results_path,
             witnesses,
+            report,
         })
     }
 

@@ -92,6 +92,9 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
     }
     if let Some(w) = written {
         let _ = writeln!(out, "  results written to {}", w.results.display());
+        if let Some(report) = &w.report {
+            let _ = writeln!(out, "  report written to {}", report.display());
+        }
     }
     out
 }
