@@ -11,4 +11,4 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --workspace --quiet
 # Frenzy as a CI gate, the steps of docs/ci.md at small scale (needs root for the namespaces).
 bash scripts/ci-gate.sh
-cargo test --workspace --all-targets
+cargo test --workspace --all-targets --no-fail-fast

@@ -30,7 +30,7 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
     let stuck_op = evidence.stuck[0];
     let other_op = if stuck_op == o.bob { o.alice } else { o.bob };
     let sentence = dom_text(&evidence.explanation);
-    assert!(sentence.contains("alice and bob were all told they hold seats of e7"));
+    assert!(sentence.contains("alice and bob were both told they hold seats of e7"));
     let run = write_run(tmp.path(), "oversell", &o.history, &results, &[]).expect("store the run");
     let page = run.path().join("report.html");
 

@@ -154,11 +154,23 @@ fn and_list(names: &[String]) -> String {
 
 /// Why none of `stuck` can happen next in `state`, a paragraph for people.
 pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[usize]) -> String {
-    let mut sentences = Vec::new();
+    // One sentence per kind of impossible reply; the rest are counted, not repeated.
+    let mut sentences: Vec<(u8, String)> = Vec::new();
+    let mut more = 0usize;
     let holders: Vec<u32> = (0..part.placements.len() as u32)
         .filter(|&p| matches!(state.status[p as usize], status::ACTIVE | status::CONFIRMED))
         .collect();
     for &op in stuck {
+        let kind = match &part.ops[op] {
+            TicketOp::Place(_) => 0,
+            TicketOp::SoldOut { .. } => 1,
+            TicketOp::Inventory(_) => 2,
+            _ => 3,
+        };
+        if sentences.iter().any(|(k, _)| *k == kind) {
+            more += 1;
+            continue;
+        }
         let sentence = match &part.ops[op] {
             TicketOp::Place(p) => {
                 let pl = &part.placements[*p as usize];
@@ -207,13 +219,17 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
             ),
             _ => format!("{} cannot happen in this state.", describe_op(part, op)),
         };
-        sentences.push(sentence);
+        sentences.push((kind, sentence));
     }
+    let others = match more {
+        0 => String::new(),
+        1 => " One more operation cannot be placed there either.".to_owned(),
+        n => format!(" {n} more operations cannot be placed there either."),
+    };
+    let said: Vec<String> = sentences.into_iter().map(|(_, s)| s).collect();
     format!(
-        "No order of {}'s operations agrees with every reply. At the end of the longest order found \
-         ({}), {}",
+        "{}{others} No order of {}'s operations agrees with every reply.",
+        said.join(" "),
         part.event,
-        describe_state(part, state),
-        sentences.join(" ")
     )
 }
