@@ -19,6 +19,8 @@ cleanup() {
   rm -rf "$store"
 }
 trap cleanup EXIT
+# A run killed half-way (a CI timeout, say) may have left its namespaces: clear them first.
+"$frenzy" cluster down --prefix "$prefix" --dir "$root" >/dev/null 2>&1 || true
 
 "$frenzy" cluster up --system ticketd --nodes 3 --prefix "$prefix" --dir "$root" --subnet 10.215.0.0/24
 
