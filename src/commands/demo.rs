@@ -105,8 +105,16 @@ fn test_plan(
     }
     argv.extend(extra.iter().map(|s| s.to_string()));
     let flags = Flags::try_parse_from(argv).map_err(|e| user_error(e.to_string()))?;
-    flags.test.plan()
+    let mut plan = flags.test.plan()?;
+    // Every demo starts its own service from scratch, so its names need no run-unique tag: the
+    // concert is "gala", its events gala-e1, gala-e2, ...
+    plan.run_tag = DEMO_TAG.to_string();
+    plan.tickets.run_tag = DEMO_TAG.to_string();
+    Ok(plan)
 }
+
+/// The name the demo's events and request ids start with.
+const DEMO_TAG: &str = "gala";
 
 /// The demo's last words: the verdict, each failing check's first anomaly, and the report.
 fn headline(finished: &Finished) {
