@@ -20,7 +20,7 @@ enum Command {
     /// Check histories for linearizability against a model.
     Check(commands::check::CheckArgs),
     /// Run a workload against live nodes, record the history, check it and report.
-    Test(commands::test::TestArgs),
+    Test(Box<commands::test::TestArgs>),
     /// Rebuild a run folder's report, or check a history file and store it with its report.
     Report(commands::report::ReportArgs),
     /// Serve an index of the store's runs and their reports over HTTP (loopback by default).
@@ -36,7 +36,7 @@ impl Command {
     fn run(self) -> anyhow::Result<u8> {
         match self {
             Command::Check(args) => commands::check::run(args),
-            Command::Test(args) => commands::test::run(args),
+            Command::Test(args) => commands::test::run(*args),
             Command::Report(args) => commands::report::run(args),
             Command::Serve(args) => commands::serve::run(args),
             Command::Cluster(args) => commands::cluster::run(args),

@@ -5,6 +5,8 @@
 //! compact append-set states and partitioning are tested too; the other models' brute force
 //! steps their compiled partitions through every order, testing the search itself.
 
+mod witness;
+
 use checker::check::{check_without_witness, partitions, CheckOptions};
 use checker::history::{History, Operation, Outcome};
 use checker::model::{Model, Partition, Timing};
@@ -16,6 +18,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
+use witness::assert_one_minimal;
 
 /// A tiny deterministic generator, so each proptest case is one seed.
 struct Rng(u64);
@@ -307,28 +310,8 @@ fn c50_bad_witnesses_are_confirmed_by_concrete_brute_force() {
     for p in &result.partitions {
         assert_eq!(p.valid, Verdict::Invalid, "key {}", p.key);
         let witness = &p.evidence.as_ref().expect("evidence").witness;
-        let sub = |ids: &[u64]| History {
-            events: Vec::new(),
-            operations: h
-                .operations
-                .iter()
-                .filter(|op| ids.contains(&op.id))
-                .cloned()
-                .collect(),
-        };
-        assert!(
-            !brute_kv(&sub(witness)),
-            "key {}: witness {witness:?} passes",
-            p.key
-        );
-        for &drop in witness {
-            let rest: Vec<u64> = witness.iter().copied().filter(|&id| id != drop).collect();
-            assert!(
-                brute_kv(&sub(&rest)),
-                "key {}: witness without {drop} still fails",
-                p.key
-            );
-        }
+        let key = format!("key {}", p.key);
+        assert_one_minimal(&h, witness, |sub| !brute_kv(sub), &key);
     }
 }
 

@@ -1,6 +1,8 @@
 //! The shrunken witness of an invalid partition still fails, and removing any one of its
 //! operations makes it linearizable; the evidence names what went wrong.
 
+mod witness;
+
 use checker::check::{check, CheckOptions};
 use checker::formats::load;
 use checker::history::{History, Operation, Outcome};
@@ -8,24 +10,12 @@ use checker::models::ModelOptions;
 use checker::verdict::{Evidence, Verdict};
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use witness::assert_one_minimal;
 
 fn verdict(h: &History, model: &str, options: &ModelOptions) -> Verdict {
     check(h, model, options, &CheckOptions::default())
         .expect("readable")
         .valid
-}
-
-/// Only the operations named in `ids`.
-fn keep(h: &History, ids: &[u64]) -> History {
-    History {
-        events: Vec::new(),
-        operations: h
-            .operations
-            .iter()
-            .filter(|op| ids.contains(&op.id))
-            .cloned()
-            .collect(),
-    }
 }
 
 /// Checks the witness of the first invalid partition is failing and 1-minimal; returns the evidence.
@@ -39,19 +29,8 @@ fn assert_minimal_witness(h: &History, model: &str, options: &ModelOptions) -> E
         .expect("an invalid partition has evidence");
     let witness = &evidence.witness;
     assert!(!witness.is_empty());
-    assert_eq!(
-        verdict(&keep(h, witness), model, options),
-        Verdict::Invalid,
-        "the witness fails"
-    );
-    for &drop in witness {
-        let rest: Vec<u64> = witness.iter().copied().filter(|&id| id != drop).collect();
-        assert_eq!(
-            verdict(&keep(h, &rest), model, options),
-            Verdict::Valid,
-            "without op {drop} the witness {witness:?} should pass"
-        );
-    }
+    let fails = |sub: &History| verdict(sub, model, options) == Verdict::Invalid;
+    assert_one_minimal(h, witness, fails, model);
     evidence
 }
 

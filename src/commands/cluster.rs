@@ -113,7 +113,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
 }
 
 /// Turns a nemesis error into a CLI error: 254 for what the user can fix, 255 otherwise.
-fn cli_error(e: NemesisError) -> anyhow::Error {
+pub fn cli_error(e: NemesisError) -> anyhow::Error {
     if e.is_user_error() {
         user_error(e.to_string())
     } else {

@@ -103,14 +103,12 @@ fn test_plan(
     if let Some(seed) = args.seed {
         argv.extend(["--seed".to_string(), seed.to_string()]);
     }
-    argv.extend(extra.iter().map(|s| s.to_string()));
-    let flags = Flags::try_parse_from(argv).map_err(|e| user_error(e.to_string()))?;
-    let mut plan = flags.test.plan()?;
     // Every demo starts its own service from scratch, so its names need no run-unique tag: the
     // concert is "gala", its events gala-e1, gala-e2, ...
-    plan.run_tag = DEMO_TAG.to_string();
-    plan.tickets.run_tag = DEMO_TAG.to_string();
-    Ok(plan)
+    argv.extend(["--run-tag".to_string(), DEMO_TAG.to_string()]);
+    argv.extend(extra.iter().map(|s| s.to_string()));
+    let flags = Flags::try_parse_from(argv).map_err(|e| user_error(e.to_string()))?;
+    flags.test.plan()
 }
 
 /// The name the demo's events and request ids start with.

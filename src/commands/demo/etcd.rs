@@ -2,9 +2,10 @@
 //! ticketd in front of each member, under partitions and kills; taken down again whatever happens.
 
 use super::{test_plan, DemoArgs};
-use crate::commands::cluster::ticketd_binary;
+use crate::commands::cluster::{cli_error, ticketd_binary};
 use crate::commands::test::{execute, FaultPlan, Finished};
 use crate::exit::user_error;
+use anyhow::Context;
 use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
 use nemesis::netns::{NetnsDriver, Topology};
 use std::path::PathBuf;
@@ -26,11 +27,6 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
              (or run the eventual demo, which needs nothing)",
         ));
     }
-    if which("etcd").is_none() {
-        return Err(user_error(
-            "etcd is not installed: run scripts/setup.sh (as root) to install it, then try again",
-        ));
-    }
     let binary = ticketd_binary()?;
     let (variant, flags, kinds) = variant(args);
     let variant = if args.min_seq {
@@ -39,22 +35,20 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
         variant.to_string()
     };
     let spec = ClusterSpec {
-        topology: Topology::new(PREFIX, SUBNET, 3).map_err(|e| anyhow::anyhow!(e))?,
+        topology: Topology::new(PREFIX, SUBNET, 3).map_err(cli_error)?,
         root: PathBuf::from("/run/frenzy").join(PREFIX),
         ticketd: Some(TicketdSpec {
             binary,
             args: flags.iter().map(|s| s.to_string()).collect(),
         }),
     };
-    if ClusterState::file(&spec.root).exists() {
-        return Err(user_error(format!(
-            "a demo cluster from an earlier run is still up: take it down with \
-             `frenzy cluster down --prefix {PREFIX}` and try again"
-        )));
-    }
+    // cluster::up says what is missing (etcd, ticketd) or in the way (an earlier demo's cluster).
     let state = runtime
         .block_on(cluster::up(&spec, &mut |_| {}))
-        .map_err(|e| anyhow::anyhow!("bringing the demo cluster up: {e}"))?;
+        .map_err(cli_error)
+        .with_context(|| {
+            format!("bringing the demo cluster up (its leftovers go with `frenzy cluster down --prefix {PREFIX}`)")
+        })?;
     let guard = Down(state.clone());
     let nodes: Vec<String> = state
         .nodes
@@ -114,15 +108,6 @@ fn variant(args: &DemoArgs) -> (&'static str, &'static [&'static str], &'static 
     } else {
         ("etcd", &["--mode", "etcd"], "partition,kill")
     }
-}
-
-/// Finds a program on PATH.
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(program))
-            .find(|p| p.is_file())
-    })
 }
 
 /// Takes the demo cluster down when dropped, on success, error or panic alike.

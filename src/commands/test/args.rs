@@ -123,6 +123,10 @@ pub struct TestArgs {
     /// Seconds the linearizability search may take before answering unknown.
     #[arg(long, value_name = "S")]
     pub check_time_limit: Option<f64>,
+    /// The prefix of event names, request ids and keys; unique per run when absent, so runs
+    /// against a long-lived system never collide (the demo, which starts fresh services, sets it).
+    #[arg(long, hide = true)]
+    pub run_tag: Option<String>,
 }
 
 /// A checked plan of the run.
@@ -230,7 +234,10 @@ impl TestArgs {
             .test_name
             .clone()
             .unwrap_or_else(|| self.workload.name().to_owned());
-        let run_tag = format!("{test_name}-{seed:x}-{}", std::process::id());
+        let run_tag = self
+            .run_tag
+            .clone()
+            .unwrap_or_else(|| format!("{test_name}-{seed:x}-{}", std::process::id()));
         let bad = |flag: &str, e: String| user_error(format!("--{flag}: {e}"));
         let mut tickets = TicketsConfig::new(run_tag.clone());
         tickets.events = self.events;
