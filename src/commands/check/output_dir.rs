@@ -76,7 +76,10 @@ impl OutputDirs {
         File::create(&history_path)
             .and_then(|f| write_events(&history.events, f))
             .with_context(|| format!("writing {}", history_path.display()))?;
-        let report = match reports::render_report(&dir) {
+        // The history and results are in memory already: render from them, not from the files.
+        let rendered = reports::RunDir::open(&dir)
+            .and_then(|run| reports::render_run(&run, history, results).map(|()| run));
+        let report = match rendered {
             Ok(run) => Some(run.path().join(reports::render::REPORT_FILE)),
             Err(e) => {
                 eprintln!("warning: the HTML report could not be written: {e}");
