@@ -11,12 +11,13 @@ struct Names {
 }
 
 impl Names {
-    fn new() -> Self {
+    /// Names for the test called `test` (prefixes and folders differ between tests).
+    fn new_named(test: &str) -> Self {
         let pid = std::process::id();
-        let prefix = format!("fzc{:04x}", pid & 0xffff);
+        let prefix = format!("fz{}{:04x}", &test[..1], pid & 0xffff);
         Self {
             subnet: format!("10.120.{}.0/24", pid % 251),
-            dir: std::env::temp_dir().join(format!("frenzy-cli-cluster-{pid}")),
+            dir: std::env::temp_dir().join(format!("frenzy-cli-cluster-{test}-{pid}")),
             prefix,
         }
     }
@@ -50,7 +51,7 @@ fn text(o: &Output) -> String {
 
 #[test]
 fn cluster_up_status_heal_down_leave_nothing_behind() {
-    let names = Names::new();
+    let names = Names::new_named("up");
     let up = names.frenzy(&["up", "--nodes", "3", "--subnet", &names.subnet]);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
     assert!(text(&up).contains("up in"), "{}", text(&up));
@@ -99,4 +100,34 @@ fn cluster_up_status_heal_down_leave_nothing_behind() {
         "{}",
         text(&again)
     );
+}
+
+#[test]
+fn down_and_up_leave_a_folder_of_user_files_untouched() {
+    let names = Names::new_named("user");
+    let folder = names.dir.join(&names.prefix);
+    std::fs::create_dir_all(folder.join("photos")).unwrap();
+    std::fs::write(folder.join("photos/cat.jpg"), "meow").unwrap();
+    let files = ["photos/cat.jpg"];
+
+    for args in [&["down"][..], &["up", "--subnet", &names.subnet][..]] {
+        let out = names.frenzy(args);
+        assert_eq!(out.status.code(), Some(254), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains("was not made by `frenzy cluster up`"),
+            "{}",
+            text(&out)
+        );
+        assert_eq!(text(&out).trim().lines().count(), 1, "{}", text(&out));
+        for f in files {
+            assert!(folder.join(f).exists(), "{args:?} removed {f}");
+        }
+    }
+
+    // A state file there (copied, or the user's own cluster.json) is no proof either.
+    std::fs::write(folder.join("cluster.json"), "{\"mine\": true}").unwrap();
+    let out = names.frenzy(&["down"]);
+    assert_eq!(out.status.code(), Some(254), "{}", text(&out));
+    assert!(folder.join("photos/cat.jpg").exists());
+    assert!(folder.join("cluster.json").exists());
 }

@@ -69,6 +69,9 @@ pub enum NemesisError {
     /// Something from an earlier cluster is still there.
     #[error("a previous cluster is in the way ({}): run `frenzy cluster down` first", .0.join(", "))]
     InTheWay(Vec<String>),
+    /// A folder Frenzy would delete holds no marker saying Frenzy made it.
+    #[error("{} was not made by `frenzy cluster up` (it has no .frenzy-cluster marker), so Frenzy leaves it untouched: check --dir and --prefix, or remove it yourself", .0.display())]
+    NotOurs(PathBuf),
     /// A cluster did not become healthy in time.
     #[error("{0}")]
     Timeout(String),
@@ -79,7 +82,11 @@ impl NemesisError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Self::Invalid(_) | Self::NotRoot | Self::InTheWay(_) | Self::Unsupported { .. }
+            Self::Invalid(_)
+                | Self::NotRoot
+                | Self::InTheWay(_)
+                | Self::NotOurs(_)
+                | Self::Unsupported { .. }
         )
     }
 }

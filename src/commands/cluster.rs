@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
+use nemesis::netns::marker;
 use nemesis::netns::{NetnsDriver, Topology};
 use nemesis::{etcd, Driver, NemesisError};
 use std::io::IsTerminal;
@@ -279,6 +280,8 @@ fn run_down(at: &Where) -> anyhow::Result<u8> {
     need_root()?;
     let started = Instant::now();
     let root = at.root();
+    // Nothing is touched unless the folder is absent or carries the marker `up` wrote in it.
+    marker::check_ours(&root).map_err(cli_error)?;
     let removed = if ClusterState::file(&root).exists() {
         cluster::down(&ClusterState::load(&root).map_err(cli_error)?).map_err(cli_error)?
     } else {
@@ -300,7 +303,7 @@ fn run_down(at: &Where) -> anyhow::Result<u8> {
 }
 
 /// Removes what a cluster left without its state file: namespaces `{prefix}-nI`, their links
-/// and the bridge, and the data folder.
+/// and the bridge, and the data folder when it carries Frenzy's marker.
 fn orphans(prefix: &str, root: &Path) -> anyhow::Result<Vec<String>> {
     let names = std::fs::read_dir("/run/netns")
         .map(|d| {
@@ -320,9 +323,6 @@ fn orphans(prefix: &str, root: &Path) -> anyhow::Result<Vec<String>> {
         .unwrap_or(1);
     let topology = Topology::new(prefix, [0, 0], size.min(32)).map_err(cli_error)?;
     let mut removed = topology.destroy().map_err(cli_error)?;
-    if root.exists() {
-        std::fs::remove_dir_all(root).with_context(|| format!("removing {}", root.display()))?;
-        removed.push(format!("directory {}", root.display()));
-    }
+    removed.extend(marker::remove_marked(root).map_err(cli_error)?);
     Ok(removed)
 }

@@ -3,8 +3,8 @@
 
 use crate::error::{NemesisError, Result};
 use crate::etcd;
-use crate::netns::process;
 use crate::netns::topology::{namespace_exists, Topology};
+use crate::netns::{marker, process};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -251,6 +251,7 @@ pub async fn up(
             )));
         }
     }
+    marker::check_ours(&spec.root)?;
     let mut in_the_way = spec.topology.leftovers();
     if ClusterState::file(&spec.root).exists() {
         in_the_way.push(format!(
@@ -270,6 +271,7 @@ pub async fn up(
 }
 
 async fn bring_up(state: &mut ClusterState, progress: &mut (dyn FnMut(&str) + Send)) -> Result<()> {
+    marker::create_marked(&state.root)?;
     for node in &state.nodes {
         let dir = state.root.join(&node.name);
         std::fs::create_dir_all(&dir).map_err(|source| NemesisError::File { path: dir, source })?;
@@ -345,16 +347,12 @@ fn log_tail(path: &Path) -> String {
 }
 
 /// Takes a cluster down: every process killed, namespaces and bridge deleted, data removed.
-/// Idempotent; returns what it removed.
+/// Idempotent; returns what it removed. A folder without Frenzy's marker is refused before
+/// anything is touched.
 pub fn down(state: &ClusterState) -> Result<Vec<String>> {
+    marker::check_ours(&state.root)?;
     let mut removed = state.topology.destroy()?;
-    if state.root.exists() {
-        std::fs::remove_dir_all(&state.root).map_err(|source| NemesisError::File {
-            path: state.root.clone(),
-            source,
-        })?;
-        removed.push(format!("directory {}", state.root.display()));
-    }
+    removed.extend(marker::remove_marked(&state.root)?);
     Ok(removed)
 }
 
