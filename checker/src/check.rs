@@ -27,6 +27,8 @@ pub struct CheckOptions {
     pub all_partitions: bool,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
+    /// [`crate::suite::check_all`]: a history with no client operation is valid (not unknown).
+    pub allow_empty: bool,
 }
 
 /// Why a check could not run: the user's model name or history does not fit.
@@ -88,15 +90,16 @@ fn dispatch(
         witness,
     };
     match model {
-        "register" => run.go(&RegisterModel::new(false, init)),
-        "cas-register" => run.go(&RegisterModel::new(true, init)),
+        "register" | "cas-register" => run.go(&RegisterModel::new(model == "cas-register", init)
+            .nil_read_unknown(model_options.nil_read_unknown)),
         "kv" => run.go(&KvModel::new(true, init)),
         "kv-unpartitioned" => run.go(&KvModel::new(false, init)),
-        "tickets" => run.go(&TicketsModel::new(
-            init,
-            model_options.hold_ttl,
-            model_options.expiry_slack,
-        )),
+        "tickets" => {
+            run.go(
+                &TicketsModel::new(init, model_options.hold_ttl, model_options.expiry_slack)
+                    .binding_holds_of(&history.operations),
+            )
+        }
         other => Err(CheckError::UnknownModel {
             name: other.to_owned(),
         }),
@@ -232,10 +235,11 @@ fn check_partition<M: Model>(
         SearchOutcome::NotLinearizable(failure) => {
             result.valid = Verdict::Invalid;
             result.check_ms = started.elapsed().as_secs_f64() * 1e3;
-            let witness = shrink_until.map_or_else(Vec::new, |until| {
-                crate::shrink::shrink(model, key, ops, until)
-            });
-            result.evidence = Some(evidence::evidence(part, &failure, witness));
+            let mut evidence = evidence::evidence(part, &failure, Vec::new());
+            if let Some(until) = shrink_until {
+                evidence.witness = crate::shrink::shrink(model, key, ops, &evidence.stuck, until);
+            }
+            result.evidence = Some(evidence);
             return result;
         }
         SearchOutcome::Stopped(Stop::Exhausted(reason)) => result.reason = Some(reason),

@@ -13,6 +13,7 @@ pub mod models;
 pub mod search;
 pub mod session;
 pub mod shrink;
+pub mod suite;
 mod ticket_fields;
 pub mod validate;
 pub mod verdict;

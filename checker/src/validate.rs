@@ -37,10 +37,17 @@ impl History {
         events: Vec<Event>,
         lines: &[usize],
     ) -> Result<History, HistoryError> {
-        History::from_events(events).map_err(|e| HistoryError {
-            line: lines.get(e.line - 1).copied().unwrap_or(e.line),
-            message: e.message,
-        })
+        at_lines(History::from_events(events), lines)
+    }
+
+    /// [`History::from_events_at_lines`] for formats Frenzy did not write (Jepsen EDN,
+    /// `history.txt`, Porcupine logs): as in Jepsen and Knossos, the file order is the real-time
+    /// order and `time` is for display only, so times that go backwards are accepted.
+    pub fn from_foreign_events_at_lines(
+        events: Vec<Event>,
+        lines: &[usize],
+    ) -> Result<History, HistoryError> {
+        at_lines(build(events, TimeOrder::FileOrder), lines)
     }
 
     /// Validates `events` and pairs each client invocation with its completion.
@@ -51,14 +58,39 @@ impl History {
     /// invocation's. Invocations still open at the end become [`Outcome::Pending`] operations.
     /// Nemesis events stay in `events` and never become operations.
     pub fn from_events(events: Vec<Event>) -> Result<History, HistoryError> {
-        let pairs = pair_events(&events)?;
-        // Copying the values is most of the work on large histories: done in parallel.
-        let operations = pairs
-            .par_iter()
-            .map(|pair| operation(pair, &events))
-            .collect();
-        Ok(History { events, operations })
+        build(events, TimeOrder::Strict)
     }
+}
+
+/// Whether event times must not decrease.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TimeOrder {
+    /// Frenzy's own histories: times come from one monotonic clock.
+    Strict,
+    /// Foreign histories: each worker stamps its own events; file order is the order.
+    FileOrder,
+}
+
+/// Translates an error's event position into the file line `lines` gives for it.
+fn at_lines(
+    built: Result<History, HistoryError>,
+    lines: &[usize],
+) -> Result<History, HistoryError> {
+    built.map_err(|e| HistoryError {
+        line: lines.get(e.line - 1).copied().unwrap_or(e.line),
+        message: e.message,
+    })
+}
+
+/// Validates `events` and pairs them into a history.
+fn build(events: Vec<Event>, time_order: TimeOrder) -> Result<History, HistoryError> {
+    let pairs = pair_events(&events, time_order)?;
+    // Copying the values is most of the work on large histories: done in parallel.
+    let operations = pairs
+        .par_iter()
+        .map(|pair| operation(pair, &events))
+        .collect();
+    Ok(History { events, operations })
 }
 
 /// A client invocation and its completion, by position in the history.
@@ -69,7 +101,7 @@ struct Pair {
 }
 
 /// Validates `events` and pairs each client invocation, in order, with its completion.
-fn pair_events(events: &[Event]) -> Result<Vec<Pair>, HistoryError> {
+fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Pair>, HistoryError> {
     let mut pairs: Vec<Pair> = Vec::new();
     let mut open: HashMap<u64, usize> = HashMap::new();
     let mut crashed: HashSet<u64> = HashSet::new();
@@ -83,7 +115,7 @@ fn pair_events(events: &[Event]) -> Result<Vec<Pair>, HistoryError> {
                 event.index
             ));
         }
-        if event.time < last_time {
+        if time_order == TimeOrder::Strict && event.time < last_time {
             return fail(format!(
                 "time goes backwards: {} ns is before the previous event's {last_time} ns; \
                  events must be written in the order they happened, with a monotonic clock",

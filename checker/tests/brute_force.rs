@@ -291,6 +291,7 @@ fn tickets_options(rng: &mut Rng) -> ModelOptions {
         init: [None, Some(json!(2)), Some(json!(3))][rng.below(3) as usize].clone(),
         hold_ttl: (rng.below(2) == 0).then(|| Duration::from_nanos(rng.below(4))),
         expiry_slack: Duration::from_nanos(rng.below(3)),
+        ..ModelOptions::default()
     }
 }
 

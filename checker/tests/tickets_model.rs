@@ -44,6 +44,7 @@ fn verdict(ops: Vec<Operation>, ttl: Option<u64>) -> Verdict {
         init: Some(json!(2)),
         hold_ttl: ttl.map(Duration::from_nanos),
         expiry_slack: Duration::from_nanos(5),
+        ..ModelOptions::default()
     };
     let h = History {
         events: Vec::new(),

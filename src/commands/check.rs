@@ -5,10 +5,11 @@ mod summary;
 mod units;
 
 use crate::exit::user_error;
-use checker::check::{check, check_without_witness, CheckOptions};
-use checker::formats::{load, Format};
-use checker::models::{ModelOptions, MODEL_NAMES};
-use checker::verdict::{Results, Verdict};
+use checker::check::CheckOptions;
+use checker::formats::{load_with_format, Format};
+use checker::models::{validate_init, ModelOptions, MODEL_NAMES};
+use checker::suite::check_all;
+use checker::verdict::Verdict;
 use clap::Args;
 use indicatif::ProgressBar;
 use std::io::IsTerminal;
@@ -49,6 +50,14 @@ pub struct CheckArgs {
     /// Skip shrinking a witness for invalid partitions: `check_ms` then times the search alone.
     #[arg(long)]
     no_witness: bool,
+    /// Registers, Jepsen EDN: read an ok read of nil as "never written" instead of Knossos'
+    /// "the value read is unknown" (Frenzy's JSONL always reads null as never written).
+    #[arg(long)]
+    strict_nil_reads: bool,
+    /// Accept a history with no client operations as valid (by default its verdict is unknown,
+    /// exit 2: nothing was checked).
+    #[arg(long)]
+    allow_empty: bool,
     /// Print one JSON results object per history, one per line (docs/check-json.md).
     #[arg(long)]
     json: bool,
@@ -68,16 +77,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             MODEL_NAMES.join(", ")
         )));
     }
-    let model_options = ModelOptions {
-        init: args.init.clone(),
-        hold_ttl: args.hold_ttl,
-        expiry_slack: args.expiry_slack,
-    };
+    if let Some(init) = &args.init {
+        validate_init(&args.model, init).map_err(user_error)?;
+    }
     let options = CheckOptions {
         time_limit: args.time_limit,
         memory_limit: args.memory_limit,
         all_partitions: args.all_partitions,
         progress: std::io::stderr().is_terminal(),
+        allow_empty: args.allow_empty,
     };
     let mut out_dirs = args
         .out
@@ -86,25 +94,31 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut worst = Verdict::Valid;
     for path in &args.histories {
         let spinner = reading_spinner(path);
-        let loaded = load(path, args.format);
+        let loaded = load_with_format(path, args.format);
         spinner.finish_and_clear();
-        let history = loaded.map_err(|e| user_error(e.to_string()))?;
-        let checker = if args.no_witness {
-            check_without_witness
-        } else {
-            check
+        let (history, format) = loaded.map_err(|e| user_error(e.to_string()))?;
+        let model_options = ModelOptions {
+            init: args.init.clone(),
+            hold_ttl: args.hold_ttl,
+            expiry_slack: args.expiry_slack,
+            nil_read_unknown: format.knossos_values() && !args.strict_nil_reads,
         };
-        let linearizability = checker(&history, &args.model, &model_options, &options)
-            .map_err(|e| user_error(format!("{}: {e}", path.display())))?;
-        let results = Results {
-            valid: linearizability.valid,
-            file: Some(path.display().to_string()),
-            op_counts: history.op_counts(),
-            check_ms: linearizability.check_ms,
-            linearizability: Some(linearizability),
-            sessions: None,
-            ledger: None,
-        };
+        let mut results = check_all(
+            &history,
+            &args.model,
+            &model_options,
+            &options,
+            !args.no_witness,
+        )
+        .map_err(|e| user_error(format!("{}: {e}", path.display())))?;
+        results.file = Some(path.display().to_string());
+        if history.operations.is_empty() && !args.allow_empty {
+            eprintln!(
+                "{}: nothing was checked: the history has no client operations, so the verdict \
+                 is unknown (pass --allow-empty to accept an empty history as valid)",
+                path.display()
+            );
+        }
         worst = worst.worst(results.valid);
         let written = match out_dirs.as_mut() {
             Some(dirs) => Some(dirs.write(path, &history, &results)?),

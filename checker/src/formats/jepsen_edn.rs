@@ -7,13 +7,15 @@
 //! Mapping to Frenzy events (docs/history-format.md):
 //! - `:type` `:invoke`/`:ok`/`:fail`/`:info` keep Jepsen's meaning (`:fail` = did not happen);
 //! - `:process` is an integer, or `:nemesis`;
-//! - `:index` is ignored and events are numbered densely in file order; `:time` is kept when every
-//!   event has one, otherwise history order stands in for it (event `i` gets time `i`);
+//! - the file order is the real-time order, as Jepsen and Knossos read it: `:index` is ignored and
+//!   events are numbered densely in file order; `:time` is kept for display when every event has
+//!   one (it may go backwards: each worker stamps its own events), otherwise event `i` gets time `i`;
 //! - a `:key` entry (Porcupine kv) folds into the value: `{"key": K, "value": V}`;
 //! - Jepsen `independent` histories, where every client value is a `[k v]` tuple (and every cas
 //!   argument a `[k [from to]]`), become `{"key": k, "value": v}`;
 //! - other entries (`:error`, `:node`, ...) are dropped.
 
+use super::edn_depth::check_nesting;
 use super::edn_value::{keyword_name, to_json};
 use crate::history::{Event, EventType, History, Process};
 use crate::validate::HistoryError;
@@ -22,6 +24,7 @@ use serde_json::{json, Value};
 
 /// Parses EDN text into a validated history.
 pub fn parse(text: &str) -> Result<History, HistoryError> {
+    check_nesting(text)?;
     let forms = read_forms(text)?;
     let mut events = Vec::with_capacity(forms.len());
     let mut times = Vec::with_capacity(forms.len());
@@ -42,7 +45,7 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
         }
     }
     key_independent_tuples(&mut events);
-    History::from_events_at_lines(events, &lines)
+    History::from_foreign_events_at_lines(events, &lines)
 }
 
 /// Every top-level form of `text` (or every element of its one top-level vector or list), with the

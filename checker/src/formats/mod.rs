@@ -1,6 +1,7 @@
 //! History file formats: Frenzy's JSONL, Jepsen EDN, Porcupine's two test formats; detection
 //! from content, loading, and export to Jepsen EDN.
 
+mod edn_depth;
 mod edn_export;
 mod edn_value;
 mod jepsen_edn;
@@ -72,6 +73,12 @@ impl Format {
         }
     }
 
+    /// Whether values follow Knossos' reading, as Jepsen's tools read them: an ok read of nil
+    /// means "the value read is unknown" (Jepsen EDN and `history.txt`).
+    pub fn knossos_values(self) -> bool {
+        matches!(self, Format::JepsenEdn)
+    }
+
     /// Parses a whole history held in memory.
     pub fn parse(self, text: &str) -> Result<History, HistoryError> {
         match self {
@@ -135,6 +142,14 @@ pub enum LoadError {
 /// Loads and validates the history at `path`, in `format` or the format detected from its content.
 /// JSONL is streamed line by line; the other formats are read whole.
 pub fn load(path: &Path, format: Option<Format>) -> Result<History, LoadError> {
+    load_with_format(path, format).map(|(history, _)| history)
+}
+
+/// [`load`], also giving the format the history was read in (the one given, or the one detected).
+pub fn load_with_format(
+    path: &Path,
+    format: Option<Format>,
+) -> Result<(History, Format), LoadError> {
     let name = path.display().to_string();
     let io = |source| LoadError::Io {
         path: name.clone(),
@@ -157,5 +172,7 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<History, LoadError> {
             other.parse(&text)
         }
     };
-    parsed.map_err(|source| LoadError::Invalid { path: name, source })
+    parsed
+        .map(|history| (history, format))
+        .map_err(|source| LoadError::Invalid { path: name, source })
 }

@@ -57,7 +57,7 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
         });
         lines.push(number + 1);
     }
-    History::from_events_at_lines(events, &lines)
+    History::from_foreign_events_at_lines(events, &lines)
 }
 
 /// The value `process` last invoked with (`null` if none: validation then names the line).
@@ -82,6 +82,7 @@ fn split_line(line: &str) -> Result<(u64, &str, &str, Value), String> {
     if f.is_empty() || value.trim().is_empty() {
         return Err(format!("the line is missing its f or value; {shape}"));
     }
+    super::edn_depth::check_nesting(value).map_err(|e| e.message)?;
     let value = clojure_reader::edn::read_string(value.trim())
         .map_err(|e| format!("the value {:?} is not EDN ({e:?})", value.trim()))?;
     Ok((process, kind, f, to_json(&value)))

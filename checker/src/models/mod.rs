@@ -34,6 +34,9 @@ pub struct ModelOptions {
     pub hold_ttl: Option<Duration>,
     /// Tickets: how late past its TTL an expiry may still happen.
     pub expiry_slack: Duration,
+    /// Registers: an ok read of null means "the value read is unknown" and constrains nothing
+    /// (Knossos' reading, the default for Jepsen EDN histories); `false`: null = never written.
+    pub nil_read_unknown: bool,
 }
 
 /// Splits a keyed value `{"key": K, "value": V}` into its key text and value.
@@ -66,4 +69,33 @@ pub(crate) fn input_str<'a>(op: &'a Operation, field: &str) -> Result<&'a str, O
             ),
         )
     })
+}
+
+/// Checks that `init` is an initial state the model named `model` can start from: tickets take a
+/// non-negative integer capacity or an object of event -> capacity; kv a string or an object of
+/// key -> string; the registers any JSON value. The error says what was wrong and what to pass.
+pub fn validate_init(model: &str, init: &Value) -> Result<(), String> {
+    let all_of = |ok: &dyn Fn(&Value) -> bool| match init {
+        Value::Object(map) => map.values().all(ok),
+        other => ok(other),
+    };
+    let (fits, wanted) = match model {
+        "tickets" => (
+            all_of(&|v| v.as_u64().is_some()),
+            "a non-negative integer capacity (`100`) or an object of event -> capacity \
+             (`{\"e1\": 100}`)",
+        ),
+        "kv" | "kv-unpartitioned" => (
+            all_of(&Value::is_string),
+            "a string (`\"x\"`) or an object of key -> string (`{\"k\": \"x\"}`)",
+        ),
+        _ => (true, ""),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "--init {init} does not fit the {model} model: pass {wanted}"
+        ))
+    }
 }

@@ -4,12 +4,14 @@ use super::{split_keyed, Interner};
 use crate::history::{Operation, Outcome};
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// The register models; `cas` enables the `cas` operation.
 #[derive(Debug, Clone)]
 pub struct RegisterModel {
     cas: bool,
     init: Value,
+    nil_read_unknown: bool,
 }
 
 impl RegisterModel {
@@ -18,6 +20,16 @@ impl RegisterModel {
         RegisterModel {
             cas,
             init: init.unwrap_or(Value::Null),
+            nil_read_unknown: false,
+        }
+    }
+
+    /// The same model, reading an ok read of null as Knossos does when `unknown` is set: the
+    /// value read is unknown, so the read constrains nothing.
+    pub fn nil_read_unknown(self, unknown: bool) -> RegisterModel {
+        RegisterModel {
+            nil_read_unknown: unknown,
+            ..self
         }
     }
 }
@@ -44,6 +56,21 @@ pub struct RegisterPartition {
     init: u32,
 }
 
+/// The values the writes and cas operations of `ops` may have written (failed ones excluded).
+fn written(ops: &[&Operation]) -> HashSet<String> {
+    let mut values = HashSet::new();
+    for op in ops.iter().filter(|op| op.outcome != Outcome::Fail) {
+        let input = unkeyed(&op.input);
+        let value = match op.f.as_str() {
+            "write" => Some(input),
+            "cas" => input.as_array().and_then(|pair| pair.get(1)),
+            _ => None,
+        };
+        values.extend(value.map(Value::to_string));
+    }
+    values
+}
+
 /// The value inside a possibly keyed register value.
 fn unkeyed(value: &Value) -> &Value {
     split_keyed(value).map_or(value, |(_, v)| v)
@@ -51,13 +78,14 @@ fn unkeyed(value: &Value) -> &Value {
 
 impl RegisterModel {
     /// Reads one operation; `None` when it constrains nothing (a failed or unanswered read, a
-    /// failed write or cas).
+    /// failed write or cas, an ok read of null when nil reads are unknown).
     fn read_op(&self, op: &Operation, values: &mut Interner) -> Result<Option<RegOp>, OpError> {
         let mut intern = |v: &Value| values.intern(&v.to_string());
         let happened = op.outcome != Outcome::Fail;
         match op.f.as_str() {
-            "read" => Ok(match op.outcome {
-                Outcome::Ok => Some(RegOp::Read(intern(unkeyed(&op.output)))),
+            "read" => Ok(match (op.outcome, unkeyed(&op.output)) {
+                (Outcome::Ok, Value::Null) if self.nil_read_unknown => None,
+                (Outcome::Ok, read) => Some(RegOp::Read(intern(read))),
                 _ => None,
             }),
             "write" => Ok(happened.then(|| RegOp::Write(intern(unkeyed(&op.input))))),
@@ -99,6 +127,25 @@ impl Model for RegisterModel {
 
     fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
         Ok(split_keyed(&op.input).map(|(k, _)| k).unwrap_or_default())
+    }
+
+    /// Leaves out ok reads of a value that some write of `all` wrote but no operation of `sub`
+    /// writes (and that is not the initial value).
+    fn witness_view<'o>(&self, sub: &[&'o Operation], all: &[&'o Operation]) -> Vec<&'o Operation> {
+        let in_sub = written(sub);
+        let in_all = written(all);
+        sub.iter()
+            .copied()
+            .filter(|op| {
+                let read = unkeyed(&op.output);
+                let text = read.to_string();
+                op.f != "read"
+                    || op.outcome != Outcome::Ok
+                    || *read == self.init
+                    || in_sub.contains(&text)
+                    || !in_all.contains(&text)
+            })
+            .collect()
     }
 
     fn compile(&self, _key: &str, ops: &[&Operation]) -> Result<RegisterPartition, OpError> {

@@ -23,6 +23,8 @@ pub struct TicketsModel {
     init: Option<Value>,
     hold_ttl: Option<Duration>,
     expiry_slack: Duration,
+    /// The event each hold id an ok `place_hold` returned belongs to, over the whole history.
+    hold_events: HashMap<String, String>,
 }
 
 impl TicketsModel {
@@ -37,7 +39,25 @@ impl TicketsModel {
             init,
             hold_ttl,
             expiry_slack,
+            hold_events: HashMap::new(),
         }
+    }
+
+    /// The same model with every hold id of `ops` bound to its event before the partitions are
+    /// compiled: hold ids are unique across events, so an id an ok `place_hold` of one event
+    /// returned names no hold of any other event (no unknown placement there can explain it).
+    pub fn binding_holds_of<'a>(mut self, ops: impl IntoIterator<Item = &'a Operation>) -> Self {
+        for op in ops {
+            if op.f != "place_hold" || op.outcome != Outcome::Ok {
+                continue;
+            }
+            let hold = op.output.get("hold").and_then(Value::as_str);
+            let event = op.input.get("event").and_then(Value::as_str);
+            if let (Some(hold), Some(event)) = (hold, event) {
+                self.hold_events.insert(hold.to_owned(), event.to_owned());
+            }
+        }
+        self
     }
 
     fn capacity(&self, event: &str) -> Option<i64> {
@@ -56,6 +76,9 @@ pub(crate) enum HoldRef {
     Known(u32),
     /// A hold id no ok `place_hold` returned: one of the anonymous holds, slot in `bound`.
     Orphan(u32),
+    /// A hold id an ok `place_hold` of another event returned (index into `foreign`): never a
+    /// hold of this event.
+    Foreign(u32),
 }
 
 /// What one tickets operation does.
@@ -125,6 +148,8 @@ pub struct TicketsPartition {
     pub(crate) ops: Vec<TicketOp>,
     pub(crate) placements: Vec<Placement>,
     pub(crate) orphans: Vec<String>,
+    /// Hold ids of other events named here, each with the event whose placement returned it.
+    pub(crate) foreign: Vec<(String, String)>,
     pub(crate) users: Interner,
     capacity: Option<i64>,
 }
@@ -157,6 +182,17 @@ impl Reader<'_> {
     fn hold(&mut self, text: &str) -> HoldRef {
         if let Some(&p) = self.known.get(text) {
             return HoldRef::Known(p);
+        }
+        if let Some(event) = self.model.hold_events.get(text) {
+            let foreign = &mut self.part.foreign;
+            let slot = foreign
+                .iter()
+                .position(|(h, _)| h == text)
+                .unwrap_or_else(|| {
+                    foreign.push((text.to_owned(), event.clone()));
+                    foreign.len() - 1
+                });
+            return HoldRef::Foreign(slot as u32);
         }
         let next = self.orphans.len() as u32;
         let slot = *self.orphans.entry(text.to_owned()).or_insert(next);
@@ -263,16 +299,44 @@ impl Reader<'_> {
                 }
                 self.push(Timing::of(op), TicketOp::List { user, holds });
             }
-            "read_inventory" | "list_holds" | "read_log" => {}
+            "read_inventory" | "list_holds" | "read_log" | CREATE_EVENT => {}
             other => {
                 return Err(OpError::new(
                     op,
-                    format!("tickets has place_hold, release, confirm, read_inventory, list_holds and read_log, not {other}"),
+                    format!("tickets has create_event, place_hold, release, confirm, read_inventory, list_holds and read_log, not {other}"),
                 ))
             }
         }
         Ok(())
     }
+}
+
+/// The operation a workload records first for each event: its setup, `{"event", "capacity"}`.
+pub const CREATE_EVENT: &str = "create_event";
+
+/// The capacity an ok `create_event` of the partition set up (it takes precedence over `--init`:
+/// the history describes its own system).
+fn created_capacity(ops: &[&Operation]) -> Result<Option<i64>, OpError> {
+    let mut created = ops
+        .iter()
+        .filter(|op| op.f == CREATE_EVENT && op.outcome == Outcome::Ok);
+    let Some(op) = created.next() else {
+        return Ok(None);
+    };
+    op.input
+        .get("capacity")
+        .and_then(Value::as_i64)
+        .filter(|c| *c >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            OpError::new(
+                op,
+                format!(
+                    "create_event needs a non-negative integer \"capacity\", got {}",
+                    op.input
+                ),
+            )
+        })
 }
 
 /// The window in which a hold expires.
@@ -351,8 +415,9 @@ impl Model for TicketsModel {
                 ops: Vec::new(),
                 placements: Vec::new(),
                 orphans: Vec::new(),
+                foreign: Vec::new(),
                 users: Interner::default(),
-                capacity: self.capacity(key),
+                capacity: created_capacity(ops)?.or_else(|| self.capacity(key)),
             },
             known: HashMap::new(),
             orphans: HashMap::new(),
@@ -391,6 +456,7 @@ impl TicketsPartition {
             HoldRef::Orphan(o) if state.bound[o as usize] != u32::MAX => {
                 vec![(state.bound[o as usize], state.clone())]
             }
+            HoldRef::Foreign(_) => Vec::new(),
             HoldRef::Orphan(o) => self
                 .anonymous_active(state, None)
                 .into_iter()
@@ -434,6 +500,7 @@ impl TicketsPartition {
                     named.push(state.bound[o as usize])
                 }
                 HoldRef::Orphan(o) => unbound.push(o),
+                HoldRef::Foreign(_) => return,
             }
         }
         let mine = |p: u32| {
@@ -527,6 +594,7 @@ impl Partition for TicketsPartition {
                 HoldRef::Orphan(o) if state.bound[*o as usize] == u32::MAX => {
                     next.push(state.clone())
                 }
+                HoldRef::Foreign(_) => next.push(state.clone()),
                 _ => {
                     for (p, s) in self.resolve(state, *h) {
                         if s.status[p as usize] != status::ACTIVE {

@@ -6,6 +6,10 @@ use super::tickets::{status, HoldRef, TicketOp, TicketsPartition, TicketsState};
 fn hold_name(part: &TicketsPartition, state: Option<&TicketsState>, h: HoldRef) -> String {
     match h {
         HoldRef::Known(p) => part.placements[p as usize].hold.clone().unwrap_or_default(),
+        HoldRef::Foreign(f) => {
+            let (hold, event) = &part.foreign[f as usize];
+            format!("{hold} (a hold of {event})")
+        }
         HoldRef::Orphan(o) => {
             let bound = state
                 .map(|s| s.bound[o as usize])

@@ -1,7 +1,7 @@
 //! The human summary `frenzy check` prints when `--json` is not given.
 
 use super::output_dir::Written;
-use checker::verdict::{PartitionResult, Results, Verdict};
+use checker::verdict::{AnomalyResult, PartitionResult, Results, Verdict};
 use std::fmt::Write;
 
 /// How many invalid or unknown partitions the summary details.
@@ -90,6 +90,8 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
     if valid > 0 && valid < partitions.len() {
         let _ = writeln!(out, "  {valid} other partitions valid");
     }
+    anomalies(&mut out, "sessions", results.sessions.as_ref());
+    anomalies(&mut out, "ledger", results.ledger.as_ref());
     if let Some(w) = written {
         let _ = writeln!(out, "  results written to {}", w.results.display());
         if let Some(report) = &w.report {
@@ -97,6 +99,27 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
         }
     }
     out
+}
+
+/// The verdict of a session or ledger check and its first anomalies.
+fn anomalies(out: &mut String, name: &str, result: Option<&AnomalyResult>) {
+    let Some(result) = result else { return };
+    let _ = writeln!(
+        out,
+        "  {name}: {} ({} anomalies)",
+        verdict_word(result.valid),
+        result.anomalies.len()
+    );
+    for a in result.anomalies.iter().take(SHOWN) {
+        let _ = writeln!(out, "    - {}: {}", a.kind, a.explanation);
+    }
+    if result.anomalies.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "    ... and {} more (--json lists them all)",
+            result.anomalies.len() - SHOWN
+        );
+    }
 }
 
 /// The verdict as the summary spells it.

@@ -1,0 +1,86 @@
+//! Every check a history supports, gathered into results.json's shape: linearizability against
+//! the model and, for tickets, the session guarantees and the ledger. `frenzy test`, `check` and
+//! `report` all judge a history through it, so a stored run re-checks to its own verdict.
+
+use crate::check::{check, check_without_witness, CheckError, CheckOptions};
+use crate::history::{History, Outcome};
+use crate::ledger::check_ledger;
+use crate::models::tickets::CREATE_EVENT;
+use crate::models::ModelOptions;
+use crate::session::check_sessions;
+use crate::verdict::{Results, Verdict};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Runs every check `history` supports with `model`; `witness`: shrink witnesses of invalid
+/// partitions. A history with no client operation is no evidence of correctness: its verdict is
+/// unknown unless `options.allow_empty`.
+pub fn check_all(
+    history: &History,
+    model: &str,
+    model_options: &ModelOptions,
+    options: &CheckOptions,
+    witness: bool,
+) -> Result<Results, CheckError> {
+    let started = Instant::now();
+    let linearize = if witness {
+        check
+    } else {
+        check_without_witness
+    };
+    let mut linearizability = linearize(history, model, model_options, options)?;
+    if history.operations.is_empty() && !options.allow_empty {
+        linearizability.valid = Verdict::Unknown;
+    }
+    let tickets = model == "tickets";
+    let sessions = tickets.then(|| check_sessions(history));
+    let ledger =
+        tickets.then(|| check_ledger(history, &capacities(history, model_options.init.as_ref())));
+    let valid = sessions
+        .iter()
+        .chain(ledger.iter())
+        .fold(linearizability.valid, |v, r| v.worst(r.valid));
+    Ok(Results {
+        valid,
+        file: None,
+        op_counts: history.op_counts(),
+        linearizability: Some(linearizability),
+        sessions,
+        ledger,
+        check_ms: started.elapsed().as_secs_f64() * 1e3,
+    })
+}
+
+/// Each event's capacity: what the history's ok `create_event` operations set up, else what
+/// `init` gives (one number for every event of the history, or an object of event -> seats).
+pub fn capacities(history: &History, init: Option<&Value>) -> BTreeMap<String, u64> {
+    let event_of = |input: &Value| input.get("event")?.as_str().map(str::to_owned);
+    let mut seats: BTreeMap<String, u64> = BTreeMap::new();
+    match init {
+        Some(Value::Object(map)) => seats.extend(
+            map.iter()
+                .filter_map(|(e, n)| Some((e.clone(), n.as_u64()?))),
+        ),
+        Some(n) => {
+            if let Some(n) = n.as_u64() {
+                seats.extend(
+                    history
+                        .operations
+                        .iter()
+                        .filter_map(|op| Some((event_of(&op.input)?, n))),
+                );
+            }
+        }
+        None => {}
+    }
+    for op in &history.operations {
+        if op.f == CREATE_EVENT && op.outcome == Outcome::Ok {
+            let capacity = op.input.get("capacity").and_then(Value::as_u64);
+            if let (Some(event), Some(capacity)) = (event_of(&op.input), capacity) {
+                seats.insert(event, capacity);
+            }
+        }
+    }
+    seats
+}
