@@ -334,3 +334,80 @@ fn every_porcupine_file_gets_its_expected_verdict_in_one_json_run() {
         );
     }
 }
+
+#[test]
+fn each_init_that_does_not_fit_the_model_gets_254() {
+    let inventory = concat!(
+        r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"read_inventory","value":{"event":"e1"}}"#,
+        "\n",
+        r#"{"index":1,"time":2,"process":0,"type":"ok","f":"read_inventory","value":{"event":"e1","remaining":3}}"#,
+        "\n"
+    );
+    let cases: [(&str, &[&str], &str); 3] = [
+        (
+            "tickets-string",
+            &["--model", "tickets", "--init", "\"x\""],
+            "--init \"x\" does not fit the tickets model",
+        ),
+        (
+            "tickets-negative",
+            &["--model", "tickets", "--init=-5"],
+            "--init -5 does not fit the tickets model",
+        ),
+        (
+            "kv-number",
+            &["--model", "kv", "--init", "{\"k\": 1}"],
+            "does not fit the kv model",
+        ),
+    ];
+    for (name, flags, expected) in cases {
+        assert_bad_input(name, inventory, flags, expected);
+    }
+}
+
+#[test]
+fn an_empty_history_is_unknown_unless_allowed() {
+    let dir = Scratch::new("empty");
+    let nemesis_only = r#"{"index":0,"time":1,"process":"nemesis","type":"info","f":"start-partition","value":null}"#;
+    for (name, text) in [("empty.jsonl", ""), ("nemesis.jsonl", nemesis_only)] {
+        let path = dir.file(name, text);
+        let out = check(&[&path], &["--model", "register"]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains("nothing was checked"), "{name}");
+        let allowed = check(&[&path], &["--model", "register", "--allow-empty"]);
+        assert_eq!(allowed.status.code(), Some(0), "{name}");
+    }
+}
+
+#[test]
+fn deeply_nested_edn_is_refused_with_254_not_a_crash() {
+    let dir = Scratch::new("deep");
+    let text = format!(
+        "{{:process 0, :type :invoke, :f :read, :value {}}}",
+        "[".repeat(50_000)
+    );
+    let path = dir.file("deep.edn", &text);
+    let out = check(&[&path], &["--model", "register"]);
+    assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nests deeper than"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A Jepsen history whose `:time` goes backwards between processes is read in file order, and
+/// its nil read constrains nothing (Knossos), unless --strict-nil-reads.
+#[test]
+fn jepsen_edn_reads_in_file_order_with_knossos_nil_reads() {
+    let dir = Scratch::new("jepsen-edn");
+    let text = "{:process 0, :type :invoke, :f :write, :value 1, :time 100}\n\
+                {:process 0, :type :ok, :f :write, :value 1, :time 200}\n\
+                {:process 1, :type :invoke, :f :read, :value nil, :time 190}\n\
+                {:process 1, :type :ok, :f :read, :value nil, :time 300}\n";
+    let path = dir.file("history.edn", text);
+    let out = check(&[&path], &["--model", "register"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let strict = check(&[&path], &["--model", "register", "--strict-nil-reads"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+}

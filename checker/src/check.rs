@@ -8,7 +8,7 @@ use crate::models::register::RegisterModel;
 use crate::models::tickets::TicketsModel;
 use crate::models::{ModelOptions, MODEL_NAMES};
 use crate::search::{search, Budget, SearchOutcome, Stop};
-use crate::verdict::{LinearizabilityResult, PartitionResult, Verdict};
+use crate::verdict::{Evidence, LinearizabilityResult, PartitionResult, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -237,7 +237,17 @@ fn check_partition<M: Model>(
             result.check_ms = started.elapsed().as_secs_f64() * 1e3;
             let mut evidence = evidence::evidence(part, &failure, Vec::new());
             if let Some(until) = shrink_until {
-                evidence.witness = crate::shrink::shrink(model, key, ops, &evidence.stuck, until);
+                let witness = crate::shrink::shrink(model, key, ops, &evidence.stuck, until);
+                if witness.iter().any(|op| evidence.stuck.contains(op)) {
+                    evidence.witness = witness;
+                } else {
+                    let of_witness =
+                        crate::shrink::witness_evidence(model, key, ops, witness.clone());
+                    evidence = of_witness.unwrap_or(Evidence {
+                        witness,
+                        ..evidence
+                    });
+                }
             }
             result.evidence = Some(evidence);
             return result;

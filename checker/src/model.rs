@@ -91,17 +91,18 @@ pub trait Model: Sync {
     /// Compiles the operations of one partition (in invocation order) into a sequential object.
     fn compile(&self, key: &str, ops: &[&Operation]) -> Result<Self::Part, OpError>;
 
-    /// The operations of `sub`, a sub-history of the failing partition `all`, that shrinking
-    /// checks (all of them by default). A model leaves out observations that only an operation
-    /// outside `sub` could explain (a register read of a value only a removed write wrote): so a
-    /// witness keeps the writes that make a read impossible instead of shrinking to a lone read
-    /// of a value nothing in it wrote.
-    fn witness_view<'o>(
+    /// Compiles `sub`, a sub-history of the failing partition `all`, as shrinking judges it
+    /// (by default exactly as [`Model::compile`]). A model may let observations that only an
+    /// operation outside `sub` could explain constrain nothing (a register read of a value only a
+    /// removed write wrote): so a witness keeps the writes that make a read impossible instead of
+    /// shrinking to a lone read of a value nothing in it wrote.
+    fn compile_witness(
         &self,
-        sub: &[&'o Operation],
-        _all: &[&'o Operation],
-    ) -> Vec<&'o Operation> {
-        sub.to_vec()
+        key: &str,
+        sub: &[&Operation],
+        _all: &[&Operation],
+    ) -> Result<Self::Part, OpError> {
+        self.compile(key, sub)
     }
 }
 

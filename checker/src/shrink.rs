@@ -1,13 +1,15 @@
 //! Shrinking: a small failing sub-history that keeps the operation(s) the evidence names as stuck,
 //! from which no single operation can be removed without it becoming linearizable.
 //!
-//! Sub-histories are judged through the model's [`Model::witness_view`]: a register read of a
-//! value that only a removed write wrote constrains nothing there, so the witness of a stale read
-//! is the read with the writes that make it impossible, not a lone read of an unwritten value.
+//! Sub-histories are judged as the model's [`Model::compile_witness`] reads them: a register read
+//! of a value that only a removed write wrote constrains nothing there, so the witness of a stale
+//! read is the read with the writes that make it impossible, not a lone read of an unwritten value.
 
+use crate::evidence::evidence;
 use crate::history::Operation;
 use crate::model::Model;
 use crate::search::{search, Budget, SearchOutcome};
+use crate::verdict::Evidence;
 use std::time::{Duration, Instant};
 
 /// How long shrinking one partition may take at most (it stops early with a failing, possibly
@@ -35,8 +37,7 @@ struct Shrinker<'m, 'o, M> {
 impl<M: Model> Shrinker<'_, '_, M> {
     /// Whether the sub-history `ops` is certainly not linearizable, within the deadline.
     fn fails(&self, ops: &[&Operation]) -> bool {
-        let view = self.model.witness_view(ops, self.all);
-        let Ok(part) = self.model.compile(self.key, &view) else {
+        let Ok(part) = self.model.compile_witness(self.key, ops, self.all) else {
             return false;
         };
         let left = self.deadline.saturating_duration_since(Instant::now());
@@ -48,31 +49,30 @@ impl<M: Model> Shrinker<'_, '_, M> {
         Instant::now() >= self.deadline
     }
 
-    /// Removes chunks of halving size, then single operations, never one of `keep`, while the
-    /// rest still fails.
+    /// Removes chunks of halving size, then single operations, never `keep`, while `accept`
+    /// holds for the rest.
     fn remove_others<'o>(
         &self,
         mut current: Vec<&'o Operation>,
-        keep: &[u64],
+        keep: Option<u64>,
+        accept: impl Fn(&[&Operation]) -> bool,
     ) -> Vec<&'o Operation> {
+        let kept = |op: &Operation| Some(op.id) == keep;
         let mut chunk = current.len().div_ceil(2).max(1);
         loop {
             let mut removed_any = false;
             let mut at = 0;
             while at < current.len() && !self.out_of_time() {
                 let end = (at + chunk).min(current.len());
-                let kept = current[at..end]
-                    .iter()
-                    .filter(|op| keep.contains(&op.id))
-                    .count();
+                let stays = current[at..end].iter().filter(|op| kept(op)).count();
                 let candidate: Vec<&Operation> = current
                     .iter()
                     .enumerate()
-                    .filter(|(i, op)| !(at..end).contains(i) || keep.contains(&op.id))
+                    .filter(|(i, op)| !(at..end).contains(i) || kept(op))
                     .map(|(_, op)| *op)
                     .collect();
-                if kept < end - at && !candidate.is_empty() && self.fails(&candidate) {
-                    at += kept;
+                if stays < end - at && !candidate.is_empty() && accept(&candidate) {
+                    at += stays;
                     current = candidate;
                     removed_any = true;
                 } else {
@@ -85,13 +85,51 @@ impl<M: Model> Shrinker<'_, '_, M> {
             chunk = (chunk / 2).max(1);
         }
     }
+
+    /// A witness around the named operation: shrinks, from the operations called before it
+    /// returned (other than the rest of `stuck`), while the rest fails and fails no more without
+    /// it. `None` when even that start fails without it (another anomaly lies there) or cannot be
+    /// judged in time.
+    fn around<'o>(
+        &self,
+        ops: &[&'o Operation],
+        stuck: &[u64],
+        named: u64,
+    ) -> Option<Vec<&'o Operation>> {
+        let op = ops.iter().find(|op| op.id == named)?;
+        let before = op.completion.unwrap_or(u64::MAX);
+        let start: Vec<&Operation> = ops
+            .iter()
+            .copied()
+            .filter(|o| o.id < before && (o.id == named || !stuck.contains(&o.id)))
+            .collect();
+        let needs_named = |sub: &[&Operation]| {
+            let without: Vec<&Operation> = sub.iter().copied().filter(|o| o.id != named).collect();
+            self.fails(sub) && !self.fails(&without)
+        };
+        if !needs_named(&start) {
+            return None;
+        }
+        let witness = self.remove_others(start, Some(named), needs_named);
+        let minimal = witness.iter().all(|drop| {
+            let rest: Vec<&Operation> = witness
+                .iter()
+                .copied()
+                .filter(|o| o.id != drop.id)
+                .collect();
+            drop.id == named || !self.fails(&rest)
+        });
+        (minimal && !self.out_of_time()).then_some(witness)
+    }
 }
 
 /// Shrinks the failing partition `ops` to a witness: the invocation indices of a sub-history
-/// that still fails, contains the operations of `stuck` it needs (those the evidence names; one
-/// that the failure does not need is let go), and fails no more without any one of its
-/// operations. Stops early at `until` (see [`check_deadline`]) or after a few seconds, with a
-/// failing witness that may not be minimal.
+/// that still fails, contains one of the operations `stuck` names (the evidence's), and fails no
+/// more without any one of its operations, that one included. When no named operation can be
+/// kept so (an anomaly that does not need it stands in every such sub-history), the witness is
+/// any 1-minimal failing sub-history, and [`witness_evidence`] says what is stuck in it. Stops
+/// early at `until` (see [`check_deadline`]) or after a few seconds, with a failing witness
+/// that may not be minimal.
 pub fn shrink<M: Model>(
     model: &M,
     key: &str,
@@ -105,23 +143,33 @@ pub fn shrink<M: Model>(
         all: ops,
         deadline: until.min(Instant::now() + PARTITION_TIME),
     };
-    let mut keep: Vec<u64> = stuck.to_vec();
-    let mut current = ops.to_vec();
-    loop {
-        current = shrinker.remove_others(current, &keep);
-        let needless = keep.iter().position(|&named| {
-            let without: Vec<&Operation> = current
-                .iter()
-                .copied()
-                .filter(|op| op.id != named)
-                .collect();
-            !without.is_empty() && shrinker.fails(&without)
-        });
-        match needless {
-            Some(i) if !shrinker.out_of_time() => {
-                keep.remove(i);
-            }
-            _ => return current.iter().map(|op| op.id).collect(),
-        }
+    let around_named = stuck
+        .iter()
+        .find_map(|&named| shrinker.around(ops, stuck, named));
+    let witness = around_named
+        .unwrap_or_else(|| shrinker.remove_others(ops.to_vec(), None, |c| shrinker.fails(c)));
+    witness.iter().map(|op| op.id).collect()
+}
+
+/// The evidence of the witness itself (its search's prefix, stuck operations, state and
+/// explanation, judged as shrinking judged it), for a witness that does not contain what the
+/// whole partition's search named: so the explanation always names an operation of the witness.
+/// `None` when it cannot be refuted in a few seconds.
+pub fn witness_evidence<M: Model>(
+    model: &M,
+    key: &str,
+    ops: &[&Operation],
+    witness: Vec<u64>,
+) -> Option<Evidence> {
+    let sub: Vec<&Operation> = ops
+        .iter()
+        .copied()
+        .filter(|op| witness.contains(&op.id))
+        .collect();
+    let part = model.compile_witness(key, &sub, ops).ok()?;
+    let budget = Budget::new(Some(PARTITION_TIME), SHRINK_MEMORY);
+    match search(&part, &budget) {
+        SearchOutcome::NotLinearizable(failure) => Some(evidence(&part, &failure, witness)),
+        _ => None,
     }
 }

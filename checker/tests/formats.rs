@@ -278,21 +278,60 @@ fn edn_unkeyed_cas_register_values_stay_as_they_are() {
 #[test]
 fn edn_errors_name_the_line_and_the_problem() {
     let cases = [
-        ("{:process 0, :type :invoke, :f :read}\n{:process 0, :type :done, :f :read}\n", 2, "unknown type \"done\""),
-        ("{:process 0, :type :invoke, :f :read}\n\n{:process 0 :type :ok\n", 3, "not valid EDN (UnexpectedEOF"),
-        ("{:process 0, :type :invoke}\n", 1, "the operation has no :f"),
-        ("{:type :invoke, :f :read}\n", 1, "the operation has no :process"),
-        ("{:process -2, :type :invoke, :f :read}\n", 1, ":process -2 is neither"),
-        ("{:process 0, :type :invoke, :f :read}\n[1 2]\n", 2, "expected an operation map"),
-        ("[{:process 0, :type :invoke, :f :read}\n", 2, "the history ends before its closing ]"),
-        ("[{:process 0, :type :invoke, :f :read}]\n{:process 1}", 2, "text follows the closing ]"),
-        ("{:process 0, :type :ok, :f :read}\n", 1, "completes an operation (read) it never invoked"),
         (
-            "{:time 5, :process 0, :type :invoke, :f :read}\n{:time 4, :process 0, :type :ok, :f :read}\n",
+            "{:process 0, :type :invoke, :f :read}\n{:process 0, :type :done, :f :read}\n",
             2,
-            "time goes backwards",
+            "unknown type \"done\"",
+        ),
+        (
+            "{:process 0, :type :invoke, :f :read}\n\n{:process 0 :type :ok\n",
+            3,
+            "not valid EDN (UnexpectedEOF",
+        ),
+        (
+            "{:process 0, :type :invoke}\n",
+            1,
+            "the operation has no :f",
+        ),
+        (
+            "{:type :invoke, :f :read}\n",
+            1,
+            "the operation has no :process",
+        ),
+        (
+            "{:process -2, :type :invoke, :f :read}\n",
+            1,
+            ":process -2 is neither",
+        ),
+        (
+            "{:process 0, :type :invoke, :f :read}\n[1 2]\n",
+            2,
+            "expected an operation map",
+        ),
+        (
+            "[{:process 0, :type :invoke, :f :read}\n",
+            2,
+            "the history ends before its closing ]",
+        ),
+        (
+            "[{:process 0, :type :invoke, :f :read}]\n{:process 1}",
+            2,
+            "text follows the closing ]",
+        ),
+        (
+            "{:process 0, :type :ok, :f :read}\n",
+            1,
+            "completes an operation (read) it never invoked",
         ),
     ];
+    let deep = format!(
+        "{{:process 0, :type :invoke, :f :read}}\n{{:process 0, :type :ok, :f :read, :value {}}}",
+        "[".repeat(50_000)
+    );
+    let cases = cases
+        .iter()
+        .copied()
+        .chain([(deep.as_str(), 2, "nests deeper than 200 levels")]);
     for (text, line, message) in cases {
         let e = Format::JepsenEdn.parse(text).unwrap_err();
         assert_eq!(e.line, line, "{text:?}: {e}");
@@ -471,4 +510,37 @@ fn format_names_parse_and_unknown_names_are_explained() {
         .parse::<Format>()
         .unwrap_err()
         .contains("use one of jsonl, edn, porcupine-log, porcupine-kv"));
+}
+
+/// Jepsen's `:time` goes backwards between processes (each worker stamps its own op): the file
+/// order is the real-time order, the times are kept for display, and nothing is refused.
+#[test]
+fn edn_time_going_backwards_keeps_file_order() {
+    let text = "{:time 5, :process 0, :type :invoke, :f :write, :value 1}\n\
+                {:time 4, :process 1, :type :invoke, :f :read, :value nil}\n\
+                {:time 9, :process 0, :type :ok, :f :write, :value 1}\n\
+                {:time 8, :process 1, :type :ok, :f :read, :value 1}\n";
+    let h = Format::JepsenEdn
+        .parse(text)
+        .expect("backwards times are accepted");
+    let times: Vec<u64> = h.events.iter().map(|e| e.time).collect();
+    assert_eq!(times, [5, 4, 9, 8]);
+    let ids: Vec<u64> = h.operations.iter().map(|op| op.id).collect();
+    assert_eq!(ids, [0, 1]);
+    // Frenzy's own JSONL keeps its strict check.
+    let jsonl = "{\"index\":0,\"time\":5,\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n\
+                 {\"index\":1,\"time\":4,\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":null}\n";
+    let e = Format::Jsonl.parse(jsonl).unwrap_err();
+    assert!(e.message.contains("time goes backwards"), "{e}");
+}
+
+/// A Porcupine log value nested past the limit is refused in one sentence, not a stack overflow.
+#[test]
+fn deeply_nested_log_value_is_refused() {
+    let text = format!(
+        "INFO  jepsen.util - 0\t:invoke\t:write\t{}",
+        "[".repeat(50_000)
+    );
+    let e = Format::PorcupineLog.parse(&text).unwrap_err();
+    assert!(e.message.contains("nests deeper than"), "{e}");
 }

@@ -10,7 +10,7 @@ use checker::models::ModelOptions;
 use checker::verdict::{Evidence, Verdict};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use witness::assert_one_minimal;
+use witness::{assert_one_minimal, relaxed};
 
 fn verdict(h: &History, model: &str, options: &ModelOptions) -> Verdict {
     check(h, model, options, &CheckOptions::default())
@@ -42,11 +42,20 @@ fn test_data(file: &str) -> History {
 }
 
 #[test]
-fn jepsen_cas_register_witness_is_minimal() {
+fn jepsen_cas_register_witness_is_minimal_and_holds_the_stuck_read() {
     let h = test_data("jepsen/etcd_000.log");
-    let evidence = assert_minimal_witness(&h, "cas-register", &ModelOptions::default());
+    let options = ModelOptions::default();
+    let result = check(&h, "cas-register", &options, &CheckOptions::default()).expect("readable");
+    let evidence = result.partitions[0].evidence.clone().expect("evidence");
+    assert!(evidence
+        .witness
+        .iter()
+        .any(|op| evidence.stuck.contains(op)));
     assert!(evidence.witness.len() < h.operations.len());
-    assert!(!evidence.stuck.is_empty());
+    let fails = |sub: &History| {
+        verdict(&relaxed(sub, &h, &Value::Null), "cas-register", &options) == Verdict::Invalid
+    };
+    assert_one_minimal(&h, &evidence.witness, fails, "etcd_000");
 }
 
 #[test]

@@ -195,3 +195,53 @@ fn bad_model_names_and_unreadable_operations_are_user_errors() {
     }
     assert!(check(&h, "cas-register", &options.0, &options.1).is_err());
 }
+
+/// Hold ids are unique across events: e1's ok placement returned h1, so h1 in e3's list is an
+/// anomaly that no unknown placement in e3 can explain.
+#[test]
+fn a_hold_id_of_another_event_is_never_explained_by_an_unknown_placement() {
+    let place = |at, event: &str, output, outcome| {
+        let input = json!({"event": event, "user": "carol", "qty": 1});
+        op(at, "place_hold", input, output, outcome)
+    };
+    let list = |at, holds: Value| {
+        let input = json!({"event": "e3", "user": "carol"});
+        op(
+            at,
+            "list_holds",
+            input,
+            json!({ "holds": holds }),
+            Outcome::Ok,
+        )
+    };
+    let e1 = place(0, "e1", json!({"hold": "h1"}), Outcome::Ok);
+    let e3_unknown = place(2, "e3", json!({}), Outcome::Info);
+    let history = |listed| History {
+        events: Vec::new(),
+        operations: vec![e1.clone(), e3_unknown.clone(), list(4, listed)],
+    };
+    let options = ModelOptions::default();
+    let result = check(
+        &history(json!(["h1"])),
+        "tickets",
+        &options,
+        &CheckOptions::default(),
+    )
+    .expect("readable");
+    assert_eq!(result.valid, Verdict::Invalid);
+    let e3 = result
+        .partitions
+        .iter()
+        .find(|p| p.key == "e3")
+        .expect("e3");
+    let explanation = &e3.evidence.as_ref().expect("evidence").explanation;
+    assert!(explanation.contains("h1 (a hold of e1)"), "{explanation}");
+    // The same list naming an id no placement returned is explained by the unknown placement.
+    let valid = check(
+        &history(json!(["h9"])),
+        "tickets",
+        &options,
+        &CheckOptions::default(),
+    );
+    assert_eq!(valid.expect("readable").valid, Verdict::Valid);
+}

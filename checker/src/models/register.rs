@@ -56,14 +56,17 @@ pub struct RegisterPartition {
     init: u32,
 }
 
-/// The values the writes and cas operations of `ops` may have written (failed ones excluded).
+/// The values the writes and cas operations of `ops` may have written (failed ones and cas
+/// operations that found another value excluded).
 fn written(ops: &[&Operation]) -> HashSet<String> {
     let mut values = HashSet::new();
     for op in ops.iter().filter(|op| op.outcome != Outcome::Fail) {
         let input = unkeyed(&op.input);
         let value = match op.f.as_str() {
             "write" => Some(input),
-            "cas" => input.as_array().and_then(|pair| pair.get(1)),
+            "cas" if unkeyed(&op.output).get("swapped") != Some(&Value::Bool(false)) => {
+                input.as_array().and_then(|pair| pair.get(1))
+            }
             _ => None,
         };
         values.extend(value.map(Value::to_string));
@@ -78,14 +81,21 @@ fn unkeyed(value: &Value) -> &Value {
 
 impl RegisterModel {
     /// Reads one operation; `None` when it constrains nothing (a failed or unanswered read, a
-    /// failed write or cas, an ok read of null when nil reads are unknown).
-    fn read_op(&self, op: &Operation, values: &mut Interner) -> Result<Option<RegOp>, OpError> {
+    /// failed write or cas, an ok read of null when nil reads are unknown, an observation of a
+    /// value in `unexplained`: one only an operation outside a shrunken witness wrote).
+    fn read_op(
+        &self,
+        op: &Operation,
+        values: &mut Interner,
+        unexplained: &HashSet<String>,
+    ) -> Result<Option<RegOp>, OpError> {
         let mut intern = |v: &Value| values.intern(&v.to_string());
+        let observed = |v: &Value| !unexplained.contains(&v.to_string());
         let happened = op.outcome != Outcome::Fail;
         match op.f.as_str() {
             "read" => Ok(match (op.outcome, unkeyed(&op.output)) {
                 (Outcome::Ok, Value::Null) if self.nil_read_unknown => None,
-                (Outcome::Ok, read) => Some(RegOp::Read(intern(read))),
+                (Outcome::Ok, read) if observed(read) => Some(RegOp::Read(intern(read))),
                 _ => None,
             }),
             "write" => Ok(happened.then(|| RegOp::Write(intern(unkeyed(&op.input))))),
@@ -99,12 +109,14 @@ impl RegisterModel {
                             format!("cas needs [from, to] as its value, got {}", op.input),
                         )
                     })?;
+                let seen = observed(&pair[0]);
                 let (from, to) = (intern(&pair[0]), intern(&pair[1]));
                 let unequal = unkeyed(&op.output).get("swapped") == Some(&Value::Bool(false));
                 Ok(match op.outcome {
                     Outcome::Fail => None,
-                    Outcome::Ok if unequal => Some(RegOp::CasUnequal { from }),
-                    _ => Some(RegOp::Cas { from, to }),
+                    Outcome::Ok if unequal => seen.then_some(RegOp::CasUnequal { from }),
+                    _ if seen => Some(RegOp::Cas { from, to }),
+                    _ => Some(RegOp::Write(to)),
                 })
             }
             "cas" => Err(OpError::new(
@@ -129,26 +141,35 @@ impl Model for RegisterModel {
         Ok(split_keyed(&op.input).map(|(k, _)| k).unwrap_or_default())
     }
 
-    /// Leaves out ok reads of a value that some write of `all` wrote but no operation of `sub`
-    /// writes (and that is not the initial value).
-    fn witness_view<'o>(&self, sub: &[&'o Operation], all: &[&'o Operation]) -> Vec<&'o Operation> {
+    /// Values some operation of `all` wrote but none of `sub` writes (nor the initial value)
+    /// are unexplained in `sub`: a read of one constrains nothing, and a cas from one is a
+    /// blind write of its new value.
+    fn compile_witness(
+        &self,
+        key: &str,
+        sub: &[&Operation],
+        all: &[&Operation],
+    ) -> Result<RegisterPartition, OpError> {
         let in_sub = written(sub);
-        let in_all = written(all);
-        sub.iter()
-            .copied()
-            .filter(|op| {
-                let read = unkeyed(&op.output);
-                let text = read.to_string();
-                op.f != "read"
-                    || op.outcome != Outcome::Ok
-                    || *read == self.init
-                    || in_sub.contains(&text)
-                    || !in_all.contains(&text)
-            })
-            .collect()
+        let mut unexplained = written(all);
+        unexplained.retain(|v| !in_sub.contains(v) && *v != self.init.to_string());
+        self.compile_with(key, sub, &unexplained)
     }
 
-    fn compile(&self, _key: &str, ops: &[&Operation]) -> Result<RegisterPartition, OpError> {
+    fn compile(&self, key: &str, ops: &[&Operation]) -> Result<RegisterPartition, OpError> {
+        self.compile_with(key, ops, &HashSet::new())
+    }
+}
+
+impl RegisterModel {
+    /// Compiles one register's operations, `unexplained` values as [`Model::compile_witness`]
+    /// describes.
+    fn compile_with(
+        &self,
+        _key: &str,
+        ops: &[&Operation],
+        unexplained: &HashSet<String>,
+    ) -> Result<RegisterPartition, OpError> {
         let mut values = Interner::default();
         let init = values.intern(&self.init.to_string());
         let mut part = RegisterPartition {
@@ -158,7 +179,7 @@ impl Model for RegisterModel {
             init,
         };
         for op in ops {
-            if let Some(r) = self.read_op(op, &mut values)? {
+            if let Some(r) = self.read_op(op, &mut values, unexplained)? {
                 part.timings.push(Timing::of(op));
                 part.ops.push(r);
             }

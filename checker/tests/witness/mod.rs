@@ -1,7 +1,10 @@
-//! Shared by the witness tests: a history cut down to some operations, and the 1-minimality check
-//! (the witness fails; without any one of its operations it passes).
+//! Shared by the witness tests: a history cut down to some operations, the 1-minimality check
+//! (the witness fails; without any one of its operations it passes), and the register witness
+//! oracle (how a register sub-history is judged, written apart from the checker).
 
-use checker::history::History;
+use checker::history::{History, Operation, Outcome};
+use serde_json::{json, Value};
+use std::collections::HashSet;
 
 /// Only the operations of `h` named in `ids`.
 pub fn keep(h: &History, ids: &[u64]) -> History {
@@ -33,5 +36,56 @@ pub fn assert_one_minimal(
             !fails(&keep(h, &rest)),
             "{what}: without op {drop} the witness {witness:?} still fails"
         );
+    }
+}
+
+/// The values the ok, info and pending writes and swapping cas operations of `ops` may have written.
+fn written(ops: &[Operation]) -> HashSet<String> {
+    ops.iter()
+        .filter(|op| op.outcome != Outcome::Fail)
+        .filter_map(|op| match op.f.as_str() {
+            "write" => Some(op.input.to_string()),
+            "cas" if op.output.get("swapped") != Some(&json!(false)) => {
+                Some(op.input.get(1)?.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A register sub-history `sub` of `all` as a witness is judged: every observation of a value
+/// that only an operation of `all` outside `sub` wrote (not `init`) made harmless: a read of it
+/// dropped, a cas from it turned into a blind write of its new value.
+pub fn relaxed(sub: &History, all: &History, init: &Value) -> History {
+    let mut unexplained = written(&all.operations);
+    let in_sub = written(&sub.operations);
+    unexplained.retain(|v| !in_sub.contains(v) && *v != init.to_string());
+    let operations = sub
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let mut op = op.clone();
+            match op.f.as_str() {
+                "read"
+                    if op.outcome == Outcome::Ok
+                        && unexplained.contains(&op.output.to_string()) =>
+                {
+                    return None
+                }
+                "cas" if unexplained.contains(&op.input[0].to_string()) => {
+                    if op.output.get("swapped") == Some(&json!(false)) {
+                        return None;
+                    }
+                    op.f = "write".into();
+                    op.input = op.input[1].clone();
+                }
+                _ => {}
+            }
+            Some(op)
+        })
+        .collect();
+    History {
+        events: Vec::new(),
+        operations,
     }
 }

@@ -1,0 +1,156 @@
+//! Real histories other tools wrote (Knossos' own data, Porcupine's Jepsen etcd logs, in
+//! tests/data) get the verdicts those tools gave, and the witness of each invalid one contains
+//! the operation the explanation names and is 1-minimal.
+
+mod witness;
+
+use checker::check::{check, CheckOptions};
+use checker::formats::load_with_format;
+use checker::history::History;
+use checker::models::ModelOptions;
+use checker::suite::check_all;
+use checker::verdict::Verdict;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use witness::{assert_one_minimal, relaxed};
+
+fn data(dir: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dir)
+}
+
+fn files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data(dir))
+        .expect("test data folder")
+        .map(|entry| entry.expect("readable entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(path: &Path) -> History {
+    let (history, _) =
+        load_with_format(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    history
+}
+
+/// Knossos' reading: `(cas-register 0)`, and an ok read of nil constrains nothing.
+fn knossos(strict_nil_reads: bool) -> ModelOptions {
+    ModelOptions {
+        init: Some(json!(0)),
+        nil_read_unknown: !strict_nil_reads,
+        ..ModelOptions::default()
+    }
+}
+
+fn verdict(h: &History, options: &ModelOptions, allow_empty: bool) -> Verdict {
+    let check_options = CheckOptions {
+        allow_empty,
+        ..CheckOptions::default()
+    };
+    check_all(h, "cas-register", options, &check_options, false)
+        .expect("a cas-register history")
+        .valid
+}
+
+#[test]
+fn knossos_cas_register_histories_get_knossos_verdicts() {
+    let mut wrong = Vec::new();
+    let mut empty = 0;
+    for (dir, expected) in [
+        ("knossos/cas-register/good", Verdict::Valid),
+        ("knossos/cas-register/bad", Verdict::Invalid),
+    ] {
+        for path in files(dir) {
+            let h = load(&path);
+            if h.operations.is_empty() {
+                // Knossos calls a history with nothing in it valid; Frenzy says nothing was checked.
+                empty += 1;
+                assert_eq!(verdict(&h, &knossos(false), false), Verdict::Unknown);
+            }
+            let got = verdict(&h, &knossos(false), true);
+            if got != expected {
+                wrong.push(format!(
+                    "{}: Knossos {expected:?}, Frenzy {got:?}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert_eq!(empty, 1, "one good history holds only nemesis events");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn strict_nil_reads_refute_histories_knossos_accepts() {
+    let refuted = files("knossos/cas-register/good")
+        .iter()
+        .filter(|path| verdict(&load(path), &knossos(true), true) == Verdict::Invalid)
+        .count();
+    assert!(
+        refuted > 0,
+        "the strict reading changes nothing on Knossos' data"
+    );
+    for path in files("knossos/cas-register/bad") {
+        assert_eq!(
+            verdict(&load(&path), &knossos(true), true),
+            Verdict::Invalid
+        );
+    }
+}
+
+/// Checks the witness of every invalid partition: it contains an operation the evidence names
+/// as stuck, has at most 12 operations, fails, and passes without any one of its operations.
+fn assert_witnesses_show_the_anomaly(path: &Path, options: &ModelOptions) {
+    let h = load(path);
+    let result = check(&h, "cas-register", options, &CheckOptions::default()).expect("readable");
+    assert_eq!(result.valid, Verdict::Invalid, "{}", path.display());
+    let init = options.init.clone().unwrap_or(Value::Null);
+    for p in result
+        .partitions
+        .iter()
+        .filter(|p| p.valid == Verdict::Invalid)
+    {
+        let evidence = p.evidence.as_ref().expect("evidence");
+        let what = format!("{} {:?}", path.display(), evidence.witness);
+        assert!(
+            evidence
+                .witness
+                .iter()
+                .any(|op| evidence.stuck.contains(op)),
+            "{what}: the witness misses the stuck operations {:?}",
+            evidence.stuck
+        );
+        assert!(
+            evidence.witness.len() <= 12,
+            "{what}: more than 12 operations"
+        );
+        let fails = |sub: &History| {
+            let sub = relaxed(sub, &h, &init);
+            let sub_options = ModelOptions {
+                init: Some(init.clone()),
+                ..options.clone()
+            };
+            check(&sub, "cas-register", &sub_options, &CheckOptions::default())
+                .expect("readable")
+                .valid
+                == Verdict::Invalid
+        };
+        assert_one_minimal(&h, &evidence.witness, fails, &what);
+    }
+}
+
+#[test]
+fn knossos_invalid_histories_have_witnesses_that_show_the_anomaly() {
+    for path in files("knossos/cas-register/bad") {
+        assert_witnesses_show_the_anomaly(&path, &knossos(false));
+    }
+}
+
+#[test]
+fn jepsen_etcd_logs_have_witnesses_that_show_the_anomaly() {
+    for path in files("porcupine") {
+        assert_witnesses_show_the_anomaly(&path, &ModelOptions::default());
+    }
+}
