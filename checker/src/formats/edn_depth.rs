@@ -17,11 +17,7 @@ pub fn check_nesting(text: &str) -> Result<(), HistoryError> {
         match c {
             '\n' => line += 1,
             '"' => skip_string(&mut chars, &mut line),
-            ';' => {
-                if chars.by_ref().any(|c| c == '\n') {
-                    line += 1;
-                }
-            }
+            ';' if chars.by_ref().any(|c| c == '\n') => line += 1,
             '\\' => {
                 chars.next();
             }

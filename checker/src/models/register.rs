@@ -152,7 +152,8 @@ impl Model for RegisterModel {
     ) -> Result<RegisterPartition, OpError> {
         let in_sub = written(sub);
         let mut unexplained = written(all);
-        unexplained.retain(|v| !in_sub.contains(v) && *v != self.init.to_string());
+        let init = self.init.to_string();
+        unexplained.retain(|v| !in_sub.contains(v) && *v != init);
         self.compile_with(key, sub, &unexplained)
     }
 

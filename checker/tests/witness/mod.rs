@@ -59,7 +59,8 @@ fn written(ops: &[Operation]) -> HashSet<String> {
 pub fn relaxed(sub: &History, all: &History, init: &Value) -> History {
     let mut unexplained = written(&all.operations);
     let in_sub = written(&sub.operations);
-    unexplained.retain(|v| !in_sub.contains(v) && *v != init.to_string());
+    let init = init.to_string();
+    unexplained.retain(|v| !in_sub.contains(v) && *v != init);
     let operations = sub
         .operations
         .iter()
