@@ -25,9 +25,30 @@ pub fn user_error(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UserError(message.into()))
 }
 
-/// The exit code for an error: 254 when a [`UserError`] is anywhere in its chain, else 255.
+/// A run stopped by a terminating signal before it recorded anything: `main` exits with `code`
+/// (128 + the signal's number).
+#[derive(Debug)]
+pub struct Stopped {
+    /// The exit code.
+    pub code: u8,
+    /// What happened, in one sentence.
+    pub message: String,
+}
+
+impl fmt::Display for Stopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// The exit code for an error: a [`Stopped`]'s code, 254 when a [`UserError`] is anywhere in its
+/// chain, else 255.
 pub fn code_for(error: &anyhow::Error) -> u8 {
-    if error.chain().any(|e| e.is::<UserError>()) {
+    if let Some(stopped) = error.chain().find_map(|e| e.downcast_ref::<Stopped>()) {
+        stopped.code
+    } else if error.chain().any(|e| e.is::<UserError>()) {
         BAD_INPUT
     } else {
         INTERNAL

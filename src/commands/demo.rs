@@ -4,7 +4,7 @@
 mod etcd;
 mod eventual;
 
-use super::test::{Finished, Plan, TestArgs};
+use super::test::{Finished, Plan, Stop, TestArgs};
 use crate::exit::user_error;
 use anyhow::Context;
 use checker::verdict::{Results, Verdict};
@@ -64,12 +64,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         ));
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // Listening from the start: a signal while the demo's services start is held until they are
+    // up, then they are stopped again (the etcd demo's cluster taken down) before Frenzy exits.
+    let stop = Stop::listen(&runtime)?;
     let finished = match args.system {
-        DemoSystem::Eventual => eventual::run(&runtime, &args)?,
-        DemoSystem::Etcd => etcd::run(&runtime, &args)?,
+        DemoSystem::Eventual => eventual::run(&runtime, &args, &stop)?,
+        DemoSystem::Etcd => etcd::run(&runtime, &args, &stop)?,
     };
     headline(&finished);
-    Ok(finished.results.valid.exit_code() as u8)
+    Ok(finished.exit_code())
 }
 
 /// The `frenzy test` flags a demo run starts from (validated like the user's own).

@@ -5,16 +5,20 @@ mod args;
 mod checks;
 mod drive;
 mod faults;
+mod stop;
 mod summary;
 
 pub use args::{Plan, TestArgs};
 pub use faults::FaultPlan;
+pub use stop::{Signal, Stop};
 
 use crate::exit::user_error;
 use anyhow::Context;
 use checker::history::History;
 use checker::jsonl::HistoryWriter;
+use checker::verdict::Results;
 use reports::RunDir;
+use std::sync::Arc;
 use workloads::Recorder;
 
 /// Runs `frenzy test`.
@@ -25,8 +29,9 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
         _ => None,
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let run = execute(&runtime, &plan, driver)?;
-    Ok(run.results.valid.exit_code() as u8)
+    let stop = Stop::listen(&runtime)?;
+    let run = execute(&runtime, &plan, driver, &stop)?;
+    Ok(run.exit_code())
 }
 
 /// A finished run: where it was stored and what the checks found.
@@ -35,16 +40,35 @@ pub struct Finished {
     pub dir: std::path::PathBuf,
     /// The checks' results.
     pub results: checker::verdict::Results,
+    /// The terminating signal that stopped the run, if one came.
+    pub stopped: Option<Signal>,
+}
+
+impl Finished {
+    /// 128 + the signal's number when a signal stopped the run, else the verdict's code.
+    pub fn exit_code(&self) -> u8 {
+        match self.stopped {
+            Some(sig) => sig.exit_code(),
+            None => self.results.valid.exit_code() as u8,
+        }
+    }
 }
 
 /// Runs a planned test on `runtime`: preflight, workload (with `driver` applying the plan's faults),
-/// the record in the store, the checks, the report and the printed summary.
+/// the record in the store, the checks, the report and the printed summary. A terminating signal
+/// stops the workload, heals, and skips the checks: the results say unknown and why.
 pub fn execute(
     runtime: &tokio::runtime::Runtime,
     plan: &Plan,
     driver: Option<std::sync::Arc<dyn nemesis::Driver>>,
+    stop: &Stop,
 ) -> anyhow::Result<Finished> {
-    let target = runtime.block_on(drive::Target::prepare(plan))?;
+    let target = runtime.block_on(async {
+        tokio::select! {
+            target = drive::Target::prepare(plan) => target,
+            sig = stop.wait() => Err(Stop::before_the_run(sig)),
+        }
+    })?;
     let run_dir = RunDir::create(&plan.store, &plan.test_name).map_err(|e| {
         user_error(format!(
             "cannot create the run folder in {}: {e}",
@@ -54,7 +78,8 @@ pub fn execute(
     let writer = HistoryWriter::create(&run_dir.history_path())
         .with_context(|| format!("creating {}", run_dir.history_path().display()))?;
     let recorder = Recorder::new(writer);
-    let report = runtime.block_on(target.run(plan, recorder.clone(), driver))?;
+    stop.record_into(&recorder);
+    let report = runtime.block_on(target.run(plan, recorder.clone(), driver, stop.stopped()))?;
     let (events, write_error) = recorder.finish();
     if let Some(e) = write_error {
         eprintln!(
@@ -62,9 +87,11 @@ pub fn execute(
             run_dir.history_path().display()
         );
     }
-    let history = History::from_events(events)
-        .context("the recorded history is inconsistent (a Frenzy bug)")?;
-    let results = checks::run(plan, &target, &history, run_dir.history_path())?;
+    let history = Arc::new(
+        History::from_events(events)
+            .context("the recorded history is inconsistent (a Frenzy bug)")?,
+    );
+    let results = check_unless_stopped(runtime, stop, plan, &target, &history, &run_dir)?;
     run_dir
         .write_results(&results)
         .context("writing results.json")?;
@@ -80,5 +107,33 @@ pub fn execute(
     Ok(Finished {
         dir: run_dir.path().to_path_buf(),
         results,
+        stopped: stop.received(),
+    })
+}
+
+/// Runs the checks on their own thread, so a signal during a long search still ends the run at
+/// once with results that say unknown (the search is abandoned; the process exits right after).
+fn check_unless_stopped(
+    runtime: &tokio::runtime::Runtime,
+    stop: &Stop,
+    plan: &Plan,
+    target: &drive::Target,
+    history: &Arc<History>,
+    run_dir: &RunDir,
+) -> anyhow::Result<Results> {
+    let file = run_dir.history_path();
+    if let Some(sig) = stop.received() {
+        return Ok(checks::not_checked(plan, history, file, sig));
+    }
+    let (done, checked) = tokio::sync::oneshot::channel();
+    let (p, t, h, f) = (plan.clone(), target.clone(), history.clone(), file.clone());
+    std::thread::spawn(move || {
+        let _ = done.send(checks::run(&p, &t, &h, f));
+    });
+    runtime.block_on(async {
+        tokio::select! {
+            results = checked => results.context("the checks stopped unexpectedly")?,
+            sig = stop.wait() => Ok(checks::not_checked(plan, history, file, sig)),
+        }
     })
 }

@@ -136,6 +136,7 @@ pub async fn run<W: Workload, C: Client>(
         recorder: &recorder,
         shared: &shared,
         op_timeout: phases.op_timeout,
+        stop: &stop,
     };
     finals.run(reads).await;
     RunReport {
@@ -237,12 +238,13 @@ impl<W: Workload, C: Client> Worker<W, C> {
     }
 }
 
-/// The final reads: run one after another, each node's reads by a fresh process.
+/// The final reads: run one after another, each node's reads by a fresh process, until `stop`.
 struct FinalReads<'a, C> {
     client: &'a C,
     recorder: &'a Recorder,
     shared: &'a Shared,
     op_timeout: Duration,
+    stop: &'a watch::Receiver<bool>,
 }
 
 impl<C: Client> FinalReads<'_, C> {
@@ -250,6 +252,9 @@ impl<C: Client> FinalReads<'_, C> {
         let mut process = None;
         let mut last_node = None;
         for (node, op) in reads {
+            if *self.stop.borrow() {
+                return;
+            }
             if last_node != Some(node) {
                 process = None;
                 last_node = Some(node);

@@ -3,7 +3,7 @@
 
 use super::{test_plan, DemoArgs};
 use crate::commands::cluster::{cli_error, ticketd_binary};
-use crate::commands::test::{execute, FaultPlan, Finished};
+use crate::commands::test::{execute, FaultPlan, Finished, Stop};
 use crate::exit::user_error;
 use anyhow::Context;
 use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
@@ -20,7 +20,7 @@ const PREFIX: &str = "fzdemo";
 const SUBNET: [u8; 2] = [214, 0];
 
 /// Brings the cluster up, runs the workload under faults, and takes the cluster down.
-pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
+pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Finished> {
     if !cluster::is_root() {
         return Err(user_error(
             "frenzy demo --system etcd builds network namespaces and needs root: run it as root \
@@ -50,6 +50,9 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
             format!("bringing the demo cluster up (its leftovers go with `frenzy cluster down --prefix {PREFIX}`)")
         })?;
     let guard = Down(state.clone());
+    if let Some(sig) = stop.received() {
+        return Err(Stop::before_the_run(sig));
+    }
     let nodes: Vec<String> = state
         .nodes
         .iter()
@@ -78,7 +81,7 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
     let mut plan = test_plan(args, &format!("demo-{variant}"), &nodes, &extra)?;
     plan.faults = Some(FaultPlan::parse(kinds, Duration::from_secs(2))?);
     let driver = Arc::new(NetnsDriver::new(state));
-    let finished = execute(runtime, &plan, Some(driver));
+    let finished = execute(runtime, &plan, Some(driver), stop);
     drop(guard);
     finished
 }

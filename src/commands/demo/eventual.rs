@@ -3,7 +3,7 @@
 //! Frenzy's TCP proxies, which the nemesis cuts to partition them.
 
 use super::{test_plan, DemoArgs};
-use crate::commands::test::{execute, FaultPlan, Finished};
+use crate::commands::test::{execute, FaultPlan, Finished, Stop};
 use anyhow::Context;
 use nemesis::{Driver, ProxyDriver};
 use std::sync::Arc;
@@ -23,7 +23,7 @@ const PEER_ACK_TIMEOUT: Duration = Duration::from_millis(600);
 
 /// Starts the regions behind their replication proxies, runs the last-seats race under
 /// partitions, and stops the regions.
-pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
+pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Finished> {
     let (servers, driver) = runtime.block_on(start_regions())?;
     let urls: Vec<String> = servers.iter().map(|s| s.url()).collect();
     println!(
@@ -48,7 +48,7 @@ pub fn run(runtime: &Runtime, args: &DemoArgs) -> anyhow::Result<Finished> {
         ],
     )?;
     plan.faults = Some(FaultPlan::parse("partition", Duration::from_secs(2))?);
-    let finished = execute(runtime, &plan, Some(driver));
+    let finished = execute(runtime, &plan, Some(driver), stop);
     runtime.block_on(async {
         for server in servers {
             let _ = server.shutdown().await;

@@ -3,13 +3,14 @@
 
 use super::args::{Plan, WorkloadKind};
 use super::drive::Target;
+use super::stop::Signal;
 use crate::exit::user_error;
 use checker::check::{check, CheckOptions};
 use checker::history::History;
 use checker::ledger::check_ledger;
 use checker::models::ModelOptions;
 use checker::session::check_sessions;
-use checker::verdict::Results;
+use checker::verdict::{LinearizabilityResult, PartitionResult, Results, Verdict};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -57,4 +58,35 @@ pub fn run(
         ledger,
         check_ms: start.elapsed().as_secs_f64() * 1e3,
     })
+}
+
+/// The results of a run a signal stopped before its checks: unknown, saying why and how to check
+/// what was recorded.
+pub fn not_checked(plan: &Plan, history: &History, file: PathBuf, sig: Signal) -> Results {
+    let reason = format!(
+        "not checked: the run was stopped by {}; `frenzy report {}` checks the recorded history",
+        sig.name,
+        file.parent().unwrap_or(&file).display()
+    );
+    Results {
+        valid: Verdict::Unknown,
+        file: Some(file.display().to_string()),
+        op_counts: history.op_counts(),
+        linearizability: Some(LinearizabilityResult {
+            valid: Verdict::Unknown,
+            model: plan.workload.name().to_string(),
+            partitions: vec![PartitionResult {
+                key: String::new(),
+                valid: Verdict::Unknown,
+                ops: history.operations.len(),
+                check_ms: 0.0,
+                reason: Some(reason),
+                evidence: None,
+            }],
+            check_ms: 0.0,
+        }),
+        sessions: None,
+        ledger: None,
+        check_ms: 0.0,
+    }
 }

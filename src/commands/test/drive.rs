@@ -1,5 +1,5 @@
 //! The system under test as a workload and a client: built and preflighted before the run, then
-//! driven through the phases with Ctrl-C handling and a progress bar.
+//! driven through the phases, stopped early by a signal, with a progress bar.
 
 use super::args::{Plan, WorkloadKind};
 use super::faults::Faults;
@@ -16,6 +16,7 @@ use workloads::tickets::{TicketClient, TicketsWorkload};
 use workloads::{Client, Recorder, RunReport, Workload};
 
 /// A workload and the client that performs it, ready to run.
+#[derive(Clone)]
 pub enum Target {
     /// The ticket contract.
     Tickets(Arc<TicketsWorkload>, Arc<TicketClient>),
@@ -61,21 +62,15 @@ impl Target {
         }
     }
 
-    /// Runs every phase, recording into `recorder`. Ctrl-C stops the workload early; faults are
-    /// healed either way.
+    /// Runs every phase, recording into `recorder`. `stopped` turning true (a signal) stops the
+    /// workload early; faults are healed either way.
     pub async fn run(
         &self,
         plan: &Plan,
         recorder: Recorder,
         faults: Option<Arc<dyn Driver>>,
+        stopped: watch::Receiver<bool>,
     ) -> anyhow::Result<RunReport> {
-        let (stop, stopped) = watch::channel(false);
-        let ctrl_c = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ninterrupted: stopping the workload, healing, then checking what was recorded");
-                let _ = stop.send(true);
-            }
-        });
         let progress = Progress::start(plan, recorder.clone());
         let mut hooks: Box<dyn RunHooks> = match (faults, &plan.faults) {
             (Some(driver), Some(faults)) => Box::new(Faults::new(
@@ -93,7 +88,6 @@ impl Target {
             Target::Kv(w, c) => drive(w, c, recorder, plan, hooks, stopped).await,
         };
         progress.finish();
-        ctrl_c.abort();
         Ok(report)
     }
 }
