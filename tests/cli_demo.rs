@@ -2,6 +2,9 @@
 //! with the oversell), and on a real etcd cluster in namespaces the atomic design passes every check
 //! while the non-atomic one is caught by the ledger.
 
+mod common;
+
+use common::{assert_stopped_run, send, spawn, wait_for_history};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -135,4 +138,22 @@ fn on_etcd_the_atomic_service_is_valid_and_the_non_atomic_one_breaks_the_ledger(
         !String::from_utf8_lossy(&netns.stdout).contains("fzdemo"),
         "the demo cluster was taken down"
     );
+}
+
+#[test]
+fn sighup_stops_the_demo_with_its_report() {
+    let store = Store::new("sighup");
+    let mut child = spawn(&[
+        "demo",
+        "--time-limit",
+        "120",
+        "--store",
+        store.0.to_str().unwrap(),
+    ]);
+    wait_for_history(&store.0, "demo-eventual", "start-partition", &mut child);
+    send(&child, "HUP");
+    let out = child.wait_with_output().expect("waiting for frenzy");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(129), "{stderr}");
+    assert_stopped_run(&store.0, "demo-eventual", "SIGHUP");
 }

@@ -1,7 +1,11 @@
 //! `frenzy test --nemesis` against a real etcd cluster in network namespaces (`frenzy cluster
 //! up`, root): partitions and kills run during the main phase, each start and stop is in the
-//! history, the faults are healed, and etcd's registers stay linearizable.
+//! history, the faults are healed, and etcd's registers stay linearizable. A SIGTERM mid-run heals,
+//! records the stop and writes the run (the second signal is explained, not obeyed).
 
+mod common;
+
+use common::{assert_stopped_run, send, spawn, wait_for_history};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -19,13 +23,14 @@ struct Cluster {
 }
 
 impl Cluster {
-    fn up() -> Cluster {
+    /// A cluster for the test tagged `tag` (one letter) on `10.{octet}.x.0/24`.
+    fn up(tag: char, octet: u8) -> Cluster {
         let pid = std::process::id();
         let cluster = Cluster {
-            prefix: format!("fzt{}", pid % 100_000),
-            dir: std::env::temp_dir().join(format!("frenzy-nemesis-test-{pid}")),
+            prefix: format!("fz{tag}{}", pid % 100_000),
+            dir: std::env::temp_dir().join(format!("frenzy-nemesis-test-{tag}-{pid}")),
         };
-        let subnet = format!("10.215.{}.0/24", pid % 250);
+        let subnet = format!("10.{octet}.{}.0/24", pid % 250);
         let out = frenzy(&[
             "cluster",
             "up",
@@ -51,6 +56,20 @@ impl Cluster {
     fn root(&self) -> String {
         self.dir.join(&self.prefix).display().to_string()
     }
+
+    /// The nftables tables inside every node's namespace.
+    fn tables(&self) -> String {
+        (1..=3)
+            .map(|i| {
+                let ns = format!("{}-n{i}", self.prefix);
+                let out = Command::new("ip")
+                    .args(["netns", "exec", &ns, "nft", "list", "tables"])
+                    .output()
+                    .expect("running nft");
+                format!("{ns}: {}", String::from_utf8_lossy(&out.stdout))
+            })
+            .collect()
+    }
 }
 
 impl Drop for Cluster {
@@ -69,7 +88,7 @@ impl Drop for Cluster {
 
 #[test]
 fn faults_run_in_the_main_phase_are_recorded_and_healed() {
-    let cluster = Cluster::up();
+    let cluster = Cluster::up('t', 215);
     let store = cluster.dir.join("store");
     let out = frenzy(&[
         "test",
@@ -139,4 +158,52 @@ fn faults_run_in_the_main_phase_are_recorded_and_healed() {
         "all nodes healthy after the heal: {}",
         String::from_utf8_lossy(&status.stdout)
     );
+}
+
+#[test]
+fn sigterm_during_a_faulted_run_heals_records_and_reports() {
+    let cluster = Cluster::up('s', 216);
+    let store = cluster.dir.join("store");
+    let mut child = spawn(&[
+        "test",
+        "--workload",
+        "cas-register",
+        "--cluster",
+        &cluster.root(),
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "0.3",
+        "--time-limit",
+        "120",
+        "--warmup",
+        "0.2",
+        "--concurrency",
+        "4",
+        "--rate",
+        "100",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    wait_for_history(&store, "cas-register", "start-partition", &mut child);
+    send(&child, "TERM");
+    send(&child, "INT");
+    let out = child.wait_with_output().expect("waiting for frenzy");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("received SIGTERM:"), "{stderr}");
+    assert!(stderr.contains("received SIGINT again"), "{stderr}");
+    assert!(!cluster.tables().contains("frenzy"), "{}", cluster.tables());
+    assert_stopped_run(&store, "cas-register", "SIGTERM");
+    // Nothing was left paused or dead: every member answers.
+    let status = frenzy(&[
+        "cluster",
+        "status",
+        "--prefix",
+        &cluster.prefix,
+        "--dir",
+        cluster.dir.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert_eq!(text.matches(" healthy").count(), 3, "{text}");
 }
