@@ -186,7 +186,7 @@ async fn runs_against_ticketd_and_etcd_are_stored_checked_and_valid() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ctrl_c_stops_the_run_and_checks_what_was_recorded() {
+async fn ctrl_c_stops_the_run_and_writes_what_was_recorded() {
     let (_etcd, server) = ticketd_on_etcd("int").await;
     let store = Store::new("interrupted");
     let args = [
@@ -218,13 +218,14 @@ async fn ctrl_c_stops_the_run_and_checks_what_was_recorded() {
     assert!(started.elapsed().as_secs() < 30, "the run stopped early");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("interrupted"), "{stdout}\n{}", stderr(&out));
-    // Without the final reads the ledger cannot be judged: unknown, exit 2.
-    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    // Stopped by SIGINT: the conventional 128 + 2, results unknown (not checked).
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
     let run = run_dir(&store.0, "tickets");
     let history = std::fs::read_to_string(run.join("history.jsonl")).unwrap();
     assert!(
         history.lines().count() > 10,
         "the history was written as it ran"
     );
-    assert!(run.join("results.json").exists());
+    let results = std::fs::read_to_string(run.join("results.json")).unwrap();
+    assert!(results.contains("stopped by SIGINT"), "{results}");
 }

@@ -57,6 +57,18 @@ impl Cluster {
         self.dir.join(&self.prefix).display().to_string()
     }
 
+    /// Runs `frenzy cluster ACTION` on this cluster.
+    fn command(&self, action: &str) -> Output {
+        frenzy(&[
+            "cluster",
+            action,
+            "--prefix",
+            &self.prefix,
+            "--dir",
+            self.dir.to_str().unwrap(),
+        ])
+    }
+
     /// The nftables tables inside every node's namespace.
     fn tables(&self) -> String {
         (1..=3)
@@ -74,14 +86,7 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = frenzy(&[
-            "cluster",
-            "down",
-            "--prefix",
-            &self.prefix,
-            "--dir",
-            self.dir.to_str().unwrap(),
-        ]);
+        let _ = self.command("down");
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -145,14 +150,7 @@ fn faults_run_in_the_main_phase_are_recorded_and_healed() {
         latest.join("logs").join("n1-etcd.log").exists(),
         "the nodes' logs are kept with the run"
     );
-    let status = frenzy(&[
-        "cluster",
-        "status",
-        "--prefix",
-        &cluster.prefix,
-        "--dir",
-        cluster.dir.to_str().unwrap(),
-    ]);
+    let status = cluster.command("status");
     assert!(
         status.status.success(),
         "all nodes healthy after the heal: {}",
@@ -196,14 +194,7 @@ fn sigterm_during_a_faulted_run_heals_records_and_reports() {
     assert!(!cluster.tables().contains("frenzy"), "{}", cluster.tables());
     assert_stopped_run(&store, "cas-register", "SIGTERM");
     // Nothing was left paused or dead: every member answers.
-    let status = frenzy(&[
-        "cluster",
-        "status",
-        "--prefix",
-        &cluster.prefix,
-        "--dir",
-        cluster.dir.to_str().unwrap(),
-    ]);
+    let status = cluster.command("status");
     let text = String::from_utf8_lossy(&status.stdout);
     assert_eq!(text.matches(" healthy").count(), 3, "{text}");
 }
