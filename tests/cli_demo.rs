@@ -91,6 +91,42 @@ fn the_eventual_demo_finds_the_double_sale_and_exits_1() {
     );
     let nemesis = results["op_counts"]["nemesis"].as_u64().unwrap_or(0);
     assert!(nemesis >= 2, "a partition started and stopped: {results}");
+    assert_stored_run_rechecks_to_its_verdict(&store, "demo-eventual", &results);
+}
+
+/// `frenzy check` of the stored history, with no flag but the model, gives the verdicts and
+/// anomalies the run gave: the history records each event's capacity itself.
+fn assert_stored_run_rechecks_to_its_verdict(store: &Store, test: &str, stored: &Value) {
+    let history = store.0.join(test).join("latest").join("history.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .args(["check", "--model", "tickets", "--json"])
+        .arg(&history)
+        .output()
+        .expect("running frenzy check");
+    let rechecked: Value = serde_json::from_slice(&out.stdout).expect("one JSON results line");
+    assert_eq!(
+        out.status.code(),
+        Some(if stored["valid"] == Value::Bool(false) {
+            1
+        } else {
+            0
+        }),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(rechecked["valid"], stored["valid"]);
+    for check in ["sessions", "ledger"] {
+        assert_eq!(rechecked[check], stored[check], "{check}");
+    }
+    let explanations = |results: &Value| -> Vec<(Value, Value)> {
+        results["linearizability"]["partitions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| (p["valid"].clone(), p["evidence"]["explanation"].clone()))
+            .collect()
+    };
+    assert_eq!(explanations(&rechecked), explanations(stored));
 }
 
 #[test]

@@ -2,20 +2,17 @@
 //! history file and stores it as a new run with its report.
 
 use crate::exit::user_error;
-use checker::check::{check, CheckOptions};
-use checker::formats::load;
-use checker::history::History;
-use checker::ledger::check_ledger;
-use checker::models::ModelOptions;
-use checker::session::check_sessions;
+use checker::check::CheckOptions;
+use checker::formats::load_with_format;
+use checker::models::{validate_init, ModelOptions};
+use checker::suite::check_all;
 use checker::verdict::Results;
 use clap::Args;
 use reports::{render_report, write_run, ReportError, RunDir};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Flags of `frenzy report`.
 #[derive(Args, Debug)]
@@ -86,10 +83,14 @@ fn check_and_store(args: &ReportArgs) -> anyhow::Result<(RunDir, Results)> {
         }
         s => s.map(Duration::from_secs_f64),
     };
-    let history = load(&args.path, None).map_err(|e| user_error(e.to_string()))?;
-    let started = Instant::now();
+    if let Some(init) = &args.init {
+        validate_init(model, init).map_err(user_error)?;
+    }
+    let (history, format) =
+        load_with_format(&args.path, None).map_err(|e| user_error(e.to_string()))?;
     let model_options = ModelOptions {
         init: args.init.clone(),
+        nil_read_unknown: format.knossos_values(),
         ..ModelOptions::default()
     };
     let options = CheckOptions {
@@ -97,55 +98,15 @@ fn check_and_store(args: &ReportArgs) -> anyhow::Result<(RunDir, Results)> {
         progress: std::io::stderr().is_terminal(),
         ..CheckOptions::default()
     };
-    let linearizability = check(&history, model, &model_options, &options)
+    let mut results = check_all(&history, model, &model_options, &options, true)
         .map_err(|e| user_error(format!("{}: {e}", args.path.display())))?;
-    let tickets = model == "tickets";
-    let sessions = tickets.then(|| check_sessions(&history));
-    let ledger = match (&args.init, tickets) {
-        (Some(init), true) => Some(check_ledger(&history, &capacities(init, &history)?)),
-        _ => None,
-    };
-    let valid = sessions
-        .iter()
-        .chain(ledger.iter())
-        .fold(linearizability.valid, |v, r| v.worst(r.valid));
-    let results = Results {
-        valid,
-        file: Some(args.path.display().to_string()),
-        op_counts: history.op_counts(),
-        linearizability: Some(linearizability),
-        sessions,
-        ledger,
-        check_ms: started.elapsed().as_secs_f64() * 1e3,
-    };
+    results.file = Some(args.path.display().to_string());
     let test = args
         .test
         .clone()
         .unwrap_or_else(|| test_name_of(&args.path));
     let run = write_run(&args.store, &test, &history, &results, &[]).map_err(report_error)?;
     Ok((run, results))
-}
-
-/// Seats per event from `--init`: one number for every event of the history, or an object.
-fn capacities(init: &Value, history: &History) -> anyhow::Result<BTreeMap<String, u64>> {
-    let bad = || {
-        user_error(format!("--init {init} gives no seat counts: pass a number (`100`) or an object of event -> seats (`{{\"e1\": 100}}`)"))
-    };
-    match init {
-        Value::Number(n) => {
-            let seats = n.as_u64().ok_or_else(bad)?;
-            let events = history
-                .operations
-                .iter()
-                .filter_map(|op| op.input.get("event")?.as_str());
-            Ok(events.map(|e| (e.to_string(), seats)).collect())
-        }
-        Value::Object(map) => map
-            .iter()
-            .map(|(event, seats)| Ok((event.clone(), seats.as_u64().ok_or_else(bad)?)))
-            .collect(),
-        _ => Err(bad()),
-    }
 }
 
 /// A file name made into a test name: its stem, with characters a folder name avoids replaced.
@@ -190,8 +151,6 @@ fn report_error(e: ReportError) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use checker::history::{Event, EventType, Process};
-    use serde_json::json;
 
     #[test]
     fn file_names_become_store_safe_test_names() {
@@ -199,38 +158,5 @@ mod tests {
         assert_eq!(test_name_of(Path::new("my history.jsonl")), "my-history");
         assert_eq!(test_name_of(Path::new(".hidden.jsonl")), "hidden");
         assert_eq!(test_name_of(Path::new("latest.edn")), "history");
-    }
-
-    #[test]
-    fn seat_counts_come_from_a_number_or_an_object() {
-        let event = |index, kind, value| Event {
-            index,
-            time: index,
-            process: Process::Client(0),
-            kind,
-            f: "read_inventory".into(),
-            value,
-        };
-        let history = History::from_events(vec![
-            event(0, EventType::Invoke, json!({"event": "e1"})),
-            event(
-                1,
-                EventType::Ok,
-                json!({"event": "e1", "remaining": 3, "seq": 1}),
-            ),
-        ])
-        .unwrap();
-        let one: Vec<_> = capacities(&json!(5), &history)
-            .unwrap()
-            .into_iter()
-            .collect();
-        assert_eq!(one, [("e1".to_string(), 5)]);
-        let each: Vec<_> = capacities(&json!({"e2": 7}), &history)
-            .unwrap()
-            .into_iter()
-            .collect();
-        assert_eq!(each, [("e2".to_string(), 7)]);
-        let err = capacities(&json!("x"), &history).unwrap_err();
-        assert_eq!(crate::exit::code_for(&err), crate::exit::BAD_INPUT);
     }
 }

@@ -91,7 +91,7 @@ pub fn execute(
         History::from_events(events)
             .context("the recorded history is inconsistent (a Frenzy bug)")?,
     );
-    let results = check_unless_stopped(runtime, stop, plan, &target, &history, &run_dir)?;
+    let results = check_unless_stopped(runtime, stop, plan, &history, &run_dir)?;
     run_dir
         .write_results(&results)
         .context("writing results.json")?;
@@ -117,7 +117,6 @@ fn check_unless_stopped(
     runtime: &tokio::runtime::Runtime,
     stop: &Stop,
     plan: &Plan,
-    target: &drive::Target,
     history: &Arc<History>,
     run_dir: &RunDir,
 ) -> anyhow::Result<Results> {
@@ -126,9 +125,9 @@ fn check_unless_stopped(
         return Ok(checks::not_checked(plan, history, file, sig));
     }
     let (done, checked) = tokio::sync::oneshot::channel();
-    let (p, t, h, f) = (plan.clone(), target.clone(), history.clone(), file.clone());
+    let (p, h, f) = (plan.clone(), history.clone(), file.clone());
     std::thread::spawn(move || {
-        let _ = done.send(checks::run(&p, &t, &h, f));
+        let _ = done.send(checks::run(&p, &h, f));
     });
     runtime.block_on(async {
         tokio::select! {

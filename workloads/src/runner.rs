@@ -86,6 +86,11 @@ pub async fn run<W: Workload, C: Client>(
         next_process: AtomicU64::new(phases.concurrency as u64),
         completed: AtomicU64::new(0),
     });
+    for op in workload.setup() {
+        let process = shared.fresh_process();
+        recorder.invoke(process, &op);
+        recorder.complete(process, op.f, &Completion::Ok(op.value.clone()));
+    }
     let mut workers = JoinSet::new();
     for slot in 0..phases.concurrency {
         let worker = Worker {

@@ -22,6 +22,13 @@ pub trait Workload: Send + Sync + 'static {
         slot % nodes.max(1)
     }
 
+    /// The system's setup as operations (a ticket event's capacity), done before the run (in
+    /// preflight) and recorded first, as ok operations, so a stored history describes the system
+    /// it was checked against and re-checks to its own verdict.
+    fn setup(&self) -> Vec<Op> {
+        Vec::new()
+    }
+
     /// The next operation for this worker.
     fn next_op(&self, worker: &mut WorkerCtx) -> Op;
 

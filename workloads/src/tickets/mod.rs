@@ -10,6 +10,7 @@ pub use names::user_name;
 use crate::op::{Completion, Op};
 use crate::weights::{parse_weights, Weighted};
 use crate::workload::{WorkerCtx, Workload};
+use checker::models::tickets::CREATE_EVENT;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use serde_json::{json, Value};
@@ -262,6 +263,17 @@ impl TicketsWorkload {
 }
 
 impl Workload for TicketsWorkload {
+    /// One `create_event` per event: its name and capacity (docs/operations.md).
+    fn setup(&self) -> Vec<Op> {
+        self.events
+            .iter()
+            .map(|event| {
+                let value = json!({"event": event, "capacity": self.config.capacity});
+                Op::new(CREATE_EVENT, value)
+            })
+            .collect()
+    }
+
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (user, mut state) = self.user_of(worker.slot);
         if let Some(retry) = state.retry.take() {
