@@ -29,6 +29,9 @@ pub trait Workload: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Every `f` the workload may perform, final reads included: what an adapter must support.
+    fn fs(&self) -> Vec<&'static str>;
+
     /// The next operation for this worker.
     fn next_op(&self, worker: &mut WorkerCtx) -> Op;
 

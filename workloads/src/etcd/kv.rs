@@ -25,6 +25,10 @@ impl KvWorkload {
 }
 
 impl Workload for KvWorkload {
+    fn fs(&self) -> Vec<&'static str> {
+        vec!["get", "put", "append"]
+    }
+
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (key, n) = self.keys.next();
         let value = match self.mix.choose(&mut worker.rng) {

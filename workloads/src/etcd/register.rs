@@ -14,21 +14,36 @@ const VALUES: u64 = 5;
 /// Jepsen's etcd register workload.
 pub struct RegisterWorkload {
     keys: KeyRoller,
+    fs: &'static [&'static str],
     mix: Weighted<&'static str>,
 }
 
 impl RegisterWorkload {
     /// Registers named `<prefix>-N`, each for `ops_per_key` operations; reads, writes and cas in
-    /// equal shares.
+    /// equal shares (the cas-register workload).
     pub fn new(prefix: &str, ops_per_key: u64) -> RegisterWorkload {
+        RegisterWorkload::with_fs(prefix, ops_per_key, &["read", "write", "cas"])
+    }
+
+    /// Like [`RegisterWorkload::new`] with reads and writes only (the register workload).
+    pub fn without_cas(prefix: &str, ops_per_key: u64) -> RegisterWorkload {
+        RegisterWorkload::with_fs(prefix, ops_per_key, &["read", "write"])
+    }
+
+    fn with_fs(prefix: &str, ops_per_key: u64, fs: &'static [&'static str]) -> RegisterWorkload {
         RegisterWorkload {
             keys: KeyRoller::new(prefix, ops_per_key),
-            mix: Weighted::new([("read", 1), ("write", 1), ("cas", 1)]).expect("positive weights"),
+            fs,
+            mix: Weighted::new(fs.iter().map(|f| (*f, 1))).expect("positive weights"),
         }
     }
 }
 
 impl Workload for RegisterWorkload {
+    fn fs(&self) -> Vec<&'static str> {
+        self.fs.to_vec()
+    }
+
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (key, _) = self.keys.next();
         let f = self.mix.choose(&mut worker.rng);

@@ -274,6 +274,19 @@ impl Workload for TicketsWorkload {
             .collect()
     }
 
+    fn fs(&self) -> Vec<&'static str> {
+        // place_hold stands in for a release or confirm with no hold to give; the final reads
+        // read inventories, logs and lists.
+        let mix = self.config.mix;
+        let mut fs = vec!["place_hold", "read_inventory", "list_holds", "read_log"];
+        for (f, weight) in [("release", mix.release), ("confirm", mix.confirm)] {
+            if weight > 0 {
+                fs.push(f);
+            }
+        }
+        fs
+    }
+
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (user, mut state) = self.user_of(worker.slot);
         if let Some(retry) = state.retry.take() {
