@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Frenzy's tests and live runs need on a Debian machine, when it is missing:
 # etcd (the real linearizable store), nftables and iproute2 (partitions in network namespaces),
-# openssh (the ssh driver's tests), and Chromium (the report's browser test). Run as root.
+# openssh (the ssh driver's tests), Chromium (the report's browser test), and Python 3 (the
+# example adapters, standard library only). Run as root.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server openssh-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

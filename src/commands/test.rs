@@ -3,6 +3,7 @@
 
 mod args;
 mod checks;
+mod clients;
 mod drive;
 mod faults;
 mod stop;
@@ -77,6 +78,12 @@ pub fn execute(
     })?;
     let writer = HistoryWriter::create(&run_dir.history_path())
         .with_context(|| format!("creating {}", run_dir.history_path().display()))?;
+    if let Some(adapter) = target.adapter() {
+        let log = run_dir.path().join("adapter.log");
+        if let Err(e) = adapter.log().attach(&log) {
+            eprintln!("warning: the adapter's stderr cannot go to {} ({e})", log.display());
+        }
+    }
     let recorder = Recorder::new(writer);
     stop.record_into(&recorder);
     let report = runtime.block_on(target.run(plan, recorder.clone(), driver, stop.stopped()))?;

@@ -12,6 +12,8 @@ use workloads::tickets::{parse_qty, Mix, TicketsConfig};
 pub enum WorkloadKind {
     /// Users placing, releasing and confirming holds over the ticket HTTP contract.
     Tickets,
+    /// Per-key registers with read and write, on etcd's JSON gateway.
+    Register,
     /// Per-key registers with read, write and compare-and-set, on etcd's JSON gateway.
     CasRegister,
     /// Porcupine's string key-value store (get, put, append), on etcd's JSON gateway.
@@ -23,6 +25,7 @@ impl WorkloadKind {
     pub fn name(self) -> &'static str {
         match self {
             WorkloadKind::Tickets => "tickets",
+            WorkloadKind::Register => "register",
             WorkloadKind::CasRegister => "cas-register",
             WorkloadKind::Kv => "kv",
         }
@@ -123,6 +126,13 @@ pub struct TestArgs {
     /// Seconds the linearizability search may take before answering unknown.
     #[arg(long, value_name = "S")]
     pub check_time_limit: Option<f64>,
+    /// Drive the system through this adapter program ("PROGRAM ARGS", no shell) over the
+    /// JSON-lines adapter protocol (docs/adapters.md) instead of a built-in client.
+    #[arg(long, value_name = "COMMAND")]
+    pub adapter: Option<String>,
+    /// An option passed to the adapter in its hello, as key=value; repeat for several.
+    #[arg(long = "adapter-opt", value_name = "KEY=VALUE", requires = "adapter")]
+    pub adapter_opts: Vec<String>,
     /// The prefix of event names, request ids and keys; unique per run when absent, so runs
     /// against a long-lived system never collide (the demo, which starts fresh services, sets it).
     #[arg(long, hide = true)]
@@ -158,6 +168,36 @@ pub struct Plan {
     pub hold_ttl: Option<Duration>,
     /// The search's time budget.
     pub check_time_limit: Option<Duration>,
+    /// The adapter to drive the system through, instead of a built-in client.
+    pub adapter: Option<AdapterPlan>,
+}
+
+/// `--adapter` and its `--adapter-opt`s.
+#[derive(Debug, Clone)]
+pub struct AdapterPlan {
+    /// The command line.
+    pub command: String,
+    /// The options, for the hello.
+    pub options: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AdapterPlan {
+    /// Parses `--adapter-opt key=value` pairs; a later key replaces an earlier one.
+    fn parse(command: &str, options: &[String]) -> anyhow::Result<AdapterPlan> {
+        let options = options
+            .iter()
+            .map(|o| match o.split_once('=') {
+                Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.into())),
+                _ => Err(user_error(format!(
+                    "--adapter-opt {o:?} is not key=value; give e.g. --adapter-opt reads=serializable"
+                ))),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(AdapterPlan {
+            command: command.to_owned(),
+            options,
+        })
+    }
 }
 
 /// Where `frenzy cluster up` keeps its cluster by default.
@@ -273,6 +313,11 @@ impl TestArgs {
             check_time_limit: self
                 .check_time_limit
                 .map(|s| seconds("check-time-limit", s, true))
+                .transpose()?,
+            adapter: self
+                .adapter
+                .as_deref()
+                .map(|command| AdapterPlan::parse(command, &self.adapter_opts))
                 .transpose()?,
         })
     }

@@ -1,64 +1,79 @@
 //! The system under test as a workload and a client: built and preflighted before the run, then
 //! driven through the phases, stopped early by a signal, with a progress bar.
 
-use super::args::{Plan, WorkloadKind};
+use super::args::{AdapterPlan, Plan, WorkloadKind};
+use super::clients::AnyClient;
 use super::faults::Faults;
 use crate::exit::user_error;
 use indicatif::{ProgressBar, ProgressStyle};
 use nemesis::Driver;
 use std::io::IsTerminal;
 use std::sync::Arc;
+use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::watch;
+use workloads::adapter::{AdapterClient, AdapterLog, Hello};
 use workloads::etcd::{EtcdClient, KvWorkload, RegisterWorkload};
 use workloads::runner::{NoFaults, RunHooks};
 use workloads::tickets::{TicketClient, TicketsWorkload};
-use workloads::{Client, Recorder, RunReport, Workload};
+use workloads::{Recorder, RunReport, Workload};
 
 /// A workload and the client that performs it, ready to run.
 #[derive(Clone)]
 pub enum Target {
-    /// The ticket contract.
-    Tickets(Arc<TicketsWorkload>, Arc<TicketClient>),
-    /// etcd registers.
-    Register(Arc<RegisterWorkload>, Arc<EtcdClient>),
-    /// etcd kv.
-    Kv(Arc<KvWorkload>, Arc<EtcdClient>),
+    /// The tickets workload.
+    Tickets(Arc<TicketsWorkload>, Arc<AnyClient>),
+    /// Registers (with or without cas).
+    Register(Arc<RegisterWorkload>, Arc<AnyClient>),
+    /// Porcupine's kv store.
+    Kv(Arc<KvWorkload>, Arc<AnyClient>),
 }
 
 impl Target {
-    /// Builds the workload and client and checks every node (URL, reachability, contract); for
-    /// tickets it also creates the events. Any problem is a user error, before the run starts.
+    /// Builds the workload and client and checks every node (URL, reachability, contract), or
+    /// starts the adapter and shakes hands with it; for tickets it also creates the events. Any
+    /// problem is a user error, before the run starts.
     pub async fn prepare(plan: &Plan) -> anyhow::Result<Target> {
         let preflight = |e: workloads::PreflightError| user_error(e.to_string());
-        match plan.workload {
+        let prefix = &plan.run_tag;
+        Ok(match plan.workload {
             WorkloadKind::Tickets => {
                 let workload = TicketsWorkload::new(plan.tickets.clone())
                     .map_err(|e| user_error(e.to_string()))?;
-                let client = TicketClient::new(&plan.nodes).map_err(preflight)?;
                 let events = plan.tickets.event_names();
-                client
-                    .preflight(&events, plan.tickets.capacity)
-                    .await
-                    .map_err(preflight)?;
-                Ok(Target::Tickets(Arc::new(workload), Arc::new(client)))
+                let client = match &plan.adapter {
+                    Some(adapter) => start_adapter(plan, adapter, &workload).await?,
+                    None => {
+                        let client = TicketClient::new(&plan.nodes).map_err(preflight)?;
+                        client
+                            .preflight(&events, plan.tickets.capacity)
+                            .await
+                            .map_err(preflight)?;
+                        AnyClient::Tickets(client)
+                    }
+                };
+                Target::Tickets(Arc::new(workload), Arc::new(client))
             }
-            WorkloadKind::CasRegister | WorkloadKind::Kv => {
-                let client = EtcdClient::new(&plan.nodes, plan.serializable).map_err(preflight)?;
-                client.preflight().await.map_err(preflight)?;
-                let client = Arc::new(client);
-                Ok(if plan.workload == WorkloadKind::Kv {
-                    Target::Kv(
-                        Arc::new(KvWorkload::new(&plan.run_tag, plan.ops_per_key)),
-                        client,
-                    )
-                } else {
-                    Target::Register(
-                        Arc::new(RegisterWorkload::new(&plan.run_tag, plan.ops_per_key)),
-                        client,
-                    )
-                })
+            WorkloadKind::Register | WorkloadKind::CasRegister => {
+                let workload = match plan.workload {
+                    WorkloadKind::Register => RegisterWorkload::without_cas(prefix, plan.ops_per_key),
+                    _ => RegisterWorkload::new(prefix, plan.ops_per_key),
+                };
+                let client = etcd_or_adapter(plan, &workload).await?;
+                Target::Register(Arc::new(workload), Arc::new(client))
             }
+            WorkloadKind::Kv => {
+                let workload = KvWorkload::new(prefix, plan.ops_per_key);
+                let client = etcd_or_adapter(plan, &workload).await?;
+                Target::Kv(Arc::new(workload), Arc::new(client))
+            }
+        })
+    }
+
+    /// The adapter, when the run drives one.
+    pub fn adapter(&self) -> Option<&AdapterClient> {
+        match self {
+            Target::Tickets(_, c) | Target::Register(_, c) | Target::Kv(_, c) => c.adapter(),
         }
     }
 
@@ -88,13 +103,59 @@ impl Target {
             Target::Kv(w, c) => drive(w, c, recorder, plan, hooks, stopped).await,
         };
         progress.finish();
+        if let Some(adapter) = self.adapter() {
+            adapter.close().await;
+        }
         Ok(report)
     }
 }
 
-async fn drive<W: Workload, C: Client>(
+/// The etcd client for a register or kv workload, checked against every node, or the adapter.
+async fn etcd_or_adapter(plan: &Plan, workload: &impl Workload) -> anyhow::Result<AnyClient> {
+    if let Some(adapter) = &plan.adapter {
+        return start_adapter(plan, adapter, workload).await;
+    }
+    let preflight = |e: workloads::PreflightError| user_error(e.to_string());
+    let client = EtcdClient::new(&plan.nodes, plan.serializable).map_err(preflight)?;
+    client.preflight().await.map_err(preflight)?;
+    Ok(AnyClient::Etcd(client))
+}
+
+/// Starts the adapter and shakes hands with it: the workload, the nodes, the options and, for
+/// tickets, the events to create.
+async fn start_adapter(
+    plan: &Plan,
+    adapter: &AdapterPlan,
+    workload: &impl Workload,
+) -> anyhow::Result<AnyClient> {
+    let setup = match plan.workload {
+        WorkloadKind::Tickets => {
+            let events: Vec<_> = plan
+                .tickets
+                .event_names()
+                .into_iter()
+                .map(|event| json!({"event": event, "capacity": plan.tickets.capacity}))
+                .collect();
+            json!({ "events": events })
+        }
+        _ => Value::Null,
+    };
+    let hello = Hello {
+        workload: plan.workload.name().to_owned(),
+        nodes: plan.nodes.clone(),
+        options: adapter.options.clone(),
+        setup,
+        ..Hello::default()
+    };
+    let client = AdapterClient::start(&adapter.command, hello, workload.fs(), AdapterLog::default())
+        .await
+        .map_err(|e| user_error(e.to_string()))?;
+    Ok(AnyClient::Adapter(client))
+}
+
+async fn drive<W: Workload>(
     workload: &Arc<W>,
-    client: &Arc<C>,
+    client: &Arc<AnyClient>,
     recorder: Recorder,
     plan: &Plan,
     hooks: &mut dyn RunHooks,

@@ -1,0 +1,173 @@
+//! `frenzy test --adapter`: adapters as real processes. A correct one gives a valid run; one that
+//! prints garbage, answers an id never sent, exits mid-run or never answers still gives a
+//! checkable history, its lost operations `info` with the reason; a wrong one is refused with one
+//! sentence and exit 254 before the run starts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MEMORY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/adapters/memory_register.py"
+);
+const MISBEHAVE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/adapters/misbehave.py");
+
+/// A scratch folder unique to this test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("frenzy-adapter-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        Scratch(dir)
+    }
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+    /// Runs `frenzy test` on the cas-register workload with `adapter`, storing in this folder.
+    fn run(&self, adapter: &str, extra: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_frenzy"))
+            .args(["test", "--workload", "cas-register", "--node", "memory"])
+            .args(["--adapter", adapter, "--store", &self.path("store")])
+            .args(["--time-limit", "1.5", "--warmup", "0.2", "--quiesce", "0"])
+            .args(["--concurrency", "8", "--rate", "400", "--seed", "3"])
+            .args(["--test-name", "t"])
+            .args(extra)
+            .output()
+            .expect("running frenzy")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn latest(scratch: &Scratch) -> PathBuf {
+    Path::new(&scratch.path("store")).join("t").join("latest")
+}
+
+/// The run's info completions.
+fn infos(scratch: &Scratch) -> Vec<String> {
+    let history =
+        std::fs::read_to_string(latest(scratch).join("history.jsonl")).expect("the history");
+    history
+        .lines()
+        .filter(|l| l.contains("\"type\":\"info\""))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_correct_adapter_gives_a_valid_run_with_its_stderr_kept() {
+    let scratch = Scratch::new("memory");
+    let out = scratch.run(&format!("python3 {MEMORY}"), &["--adapter-opt", "x=1"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("linearizability (cas-register): valid"));
+    assert!(infos(&scratch).is_empty(), "nothing was lost");
+    assert!(latest(&scratch).join("adapter.log").exists());
+}
+
+/// Runs the misbehaving adapter in `mode` every `n` answers; asserts a checked, valid run whose
+/// lost operations are info with a reason containing `why`, and a restart noted in adapter.log.
+fn misbehaving(mode: &str, why: &str) {
+    let scratch = Scratch::new(mode);
+    let state = scratch.path("registers.json");
+    let out = scratch.run(&format!("python3 {MISBEHAVE} {state} {mode} 120"), &[]);
+    let shown = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "checked and valid: {shown}");
+    let infos = infos(&scratch);
+    assert!(!infos.is_empty(), "operations in flight were lost: {shown}");
+    assert!(
+        infos.iter().all(|l| l.contains(why)),
+        "each says why ({why}): {infos:#?}"
+    );
+    let log = std::fs::read_to_string(latest(&scratch).join("adapter.log")).expect("adapter.log");
+    assert!(log.contains(&format!("misbehaving now ({mode})")), "{log}");
+    assert!(log.contains("restarting the adapter"), "{log}");
+    let results = std::fs::read_to_string(latest(&scratch).join("results.json")).unwrap();
+    assert!(results.contains("\"valid\""), "{results}");
+}
+
+#[test]
+fn garbage_lines_lose_the_operations_in_flight_and_restart_the_adapter() {
+    misbehaving("garbage", "broke the protocol: not JSON");
+}
+
+#[test]
+fn an_answer_to_an_id_never_sent_restarts_the_adapter() {
+    misbehaving("unknown-id", "which is not in flight");
+}
+
+#[test]
+fn an_adapter_that_exits_mid_run_is_restarted() {
+    misbehaving("exit", "the adapter exited (exit status: 3)");
+}
+
+#[test]
+fn an_adapter_that_never_answers_times_out_into_info() {
+    let scratch = Scratch::new("silent");
+    let state = scratch.path("registers.json");
+    let adapter = format!("python3 {MISBEHAVE} {state} silent 1");
+    let out = scratch.run(&adapter, &["--op-timeout", "0.3"]);
+    let shown = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let infos = infos(&scratch);
+    assert!(infos.len() >= 8, "{shown}");
+    assert!(infos.iter().all(|l| l.contains("timed out after 300 ms")));
+}
+
+/// Runs with `adapter` and asserts exit 254, one line on stderr containing `says`, and no run.
+fn refused(workload: &str, adapter: &str, says: &str) {
+    let scratch = Scratch::new("refused");
+    let out = Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .args(["test", "--workload", workload, "--node", "memory"])
+        .args(["--adapter", adapter, "--store", &scratch.path("store")])
+        .output()
+        .expect("running frenzy");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(254), "{err}");
+    assert!(err.contains(says), "{says:?} in {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
+    assert!(!Path::new(&scratch.path("store")).exists(), "nothing ran");
+}
+
+#[test]
+fn wrong_adapters_are_refused_before_the_run() {
+    refused(
+        "cas-register",
+        "no-such-adapter-program --x",
+        "\"no-such-adapter-program\" could not be started",
+    );
+    refused("cas-register", MISBEHAVE, "make it executable");
+    refused("cas-register", "\"unbalanced", "quotes do not balance");
+    refused(
+        "kv",
+        &format!("python3 {MEMORY}"),
+        "does not support get, put, append, which the kv workload needs",
+    );
+    refused(
+        "cas-register",
+        "python3 -c \"import sys; print('boom', file=sys.stderr); sys.exit(4)\"",
+        "exited before answering the handshake (exit status: 4); its stderr ends: \"boom\"",
+    );
+    refused(
+        "cas-register",
+        "python3 -c \"print('ready!')\"",
+        "answered the handshake with \"ready!\"",
+    );
+}
+
+#[test]
+fn an_adapter_silent_at_the_handshake_is_refused_after_ten_seconds() {
+    refused(
+        "cas-register",
+        "python3 -c \"import sys, time; print('starting', file=sys.stderr, flush=True); time.sleep(60)\"",
+        "did not answer the handshake within 10 s (it printed only to stderr: \"starting\")",
+    );
+}
