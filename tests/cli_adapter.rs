@@ -17,7 +17,8 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("frenzy-adapter-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("frenzy-adapter-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a scratch folder");
         Scratch(dir)
     }
@@ -67,7 +68,13 @@ fn infos(scratch: &Scratch) -> Vec<String> {
 fn a_correct_adapter_gives_a_valid_run_with_its_stderr_kept() {
     let scratch = Scratch::new("memory");
     let out = scratch.run(&format!("python3 {MEMORY}"), &["--adapter-opt", "x=1"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("linearizability (cas-register): valid"));
     assert!(infos(&scratch).is_empty(), "nothing was lost");
     assert!(latest(&scratch).join("adapter.log").exists());

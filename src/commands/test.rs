@@ -81,7 +81,10 @@ pub fn execute(
     if let Some(adapter) = target.adapter() {
         let log = run_dir.path().join("adapter.log");
         if let Err(e) = adapter.log().attach(&log) {
-            eprintln!("warning: the adapter's stderr cannot go to {} ({e})", log.display());
+            eprintln!(
+                "warning: the adapter's stderr cannot go to {} ({e})",
+                log.display()
+            );
         }
     }
     let recorder = Recorder::new(writer);

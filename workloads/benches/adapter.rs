@@ -83,16 +83,7 @@ async fn measure(command: &str, ops: u64, history: &std::path::Path) -> f64 {
         budget: ops,
         stop,
     });
-    let phases = Phases {
-        concurrency: CONCURRENCY,
-        nodes: 1,
-        rate: None,
-        warmup: Duration::ZERO,
-        main: Duration::from_secs(3600),
-        quiesce: Duration::ZERO,
-        op_timeout: Duration::from_secs(10),
-        seed: 1,
-    };
+    let phases = Phases::flat_out(CONCURRENCY, Duration::from_secs(10));
     let recorder = Recorder::new(HistoryWriter::create(history).expect("a history file"));
     let start = Instant::now();
     let report = run(
@@ -129,8 +120,16 @@ fn main() {
     let history = dir.join("history.jsonl");
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let adapters = [
-        ("minimal adapter (Rust)", format!("{} --be-adapter", me.display()), 300_000),
-        ("memory_register.py (Python)", format!("python3 {python}"), 100_000),
+        (
+            "minimal adapter (Rust)",
+            format!("{} --be-adapter", me.display()),
+            300_000,
+        ),
+        (
+            "memory_register.py (Python)",
+            format!("python3 {python}"),
+            100_000,
+        ),
     ];
     for (name, command, ops) in adapters {
         let mut rates: Vec<f64> = (0..3)

@@ -52,16 +52,7 @@ fn run_ops(
         budget: ops.max(1),
         stop,
     });
-    let phases = Phases {
-        concurrency: CONCURRENCY,
-        nodes: 1,
-        rate: None,
-        warmup: Duration::ZERO,
-        main: Duration::from_secs(3600),
-        quiesce: Duration::ZERO,
-        op_timeout: Duration::from_secs(5),
-        seed: 1,
-    };
+    let phases = Phases::flat_out(CONCURRENCY, Duration::from_secs(5));
     let recorder = Recorder::new(sink);
     let start = Instant::now();
     runtime.block_on(run(

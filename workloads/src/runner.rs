@@ -36,6 +36,22 @@ pub struct Phases {
     pub seed: u64,
 }
 
+impl Phases {
+    /// Flat out on one node until the stop signal, no warm-up or quiesce: for benchmarks.
+    pub fn flat_out(concurrency: usize, op_timeout: Duration) -> Phases {
+        Phases {
+            concurrency,
+            nodes: 1,
+            rate: None,
+            warmup: Duration::ZERO,
+            main: Duration::from_secs(3600),
+            quiesce: Duration::ZERO,
+            op_timeout,
+            seed: 1,
+        }
+    }
+}
+
 /// A future the hooks return.
 pub type HookFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 

@@ -13,7 +13,7 @@ pub enum AnyClient {
     /// etcd's JSON gateway.
     Etcd(EtcdClient),
     /// A user's adapter process (`--adapter`).
-    Adapter(AdapterClient),
+    Adapter(Box<AdapterClient>),
 }
 
 impl AnyClient {

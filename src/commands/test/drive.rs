@@ -7,9 +7,9 @@ use super::faults::Faults;
 use crate::exit::user_error;
 use indicatif::{ProgressBar, ProgressStyle};
 use nemesis::Driver;
+use serde_json::{json, Value};
 use std::io::IsTerminal;
 use std::sync::Arc;
-use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::watch;
 use workloads::adapter::{AdapterClient, AdapterLog, Hello};
@@ -56,7 +56,9 @@ impl Target {
             }
             WorkloadKind::Register | WorkloadKind::CasRegister => {
                 let workload = match plan.workload {
-                    WorkloadKind::Register => RegisterWorkload::without_cas(prefix, plan.ops_per_key),
+                    WorkloadKind::Register => {
+                        RegisterWorkload::without_cas(prefix, plan.ops_per_key)
+                    }
                     _ => RegisterWorkload::new(prefix, plan.ops_per_key),
                 };
                 let client = etcd_or_adapter(plan, &workload).await?;
@@ -147,10 +149,15 @@ async fn start_adapter(
         setup,
         ..Hello::default()
     };
-    let client = AdapterClient::start(&adapter.command, hello, workload.fs(), AdapterLog::default())
-        .await
-        .map_err(|e| user_error(e.to_string()))?;
-    Ok(AnyClient::Adapter(client))
+    let client = AdapterClient::start(
+        &adapter.command,
+        hello,
+        workload.fs(),
+        AdapterLog::default(),
+    )
+    .await
+    .map_err(|e| user_error(e.to_string()))?;
+    Ok(AnyClient::Adapter(Box::new(client)))
 }
 
 async fn drive<W: Workload>(

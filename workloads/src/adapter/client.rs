@@ -138,7 +138,8 @@ impl Client for AdapterClient {
             Err(why) => return Completion::refused(op, why),
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let request = json!({"id": id, "node": address, "node_index": node, "f": op.f, "value": op.value});
+        let request =
+            json!({"id": id, "node": address, "node_index": node, "f": op.f, "value": op.value});
         let answer = match session.submit(id, format!("{request}\n")) {
             Ok(answer) => answer,
             Err(why) => return Completion::refused(op, format!("not sent: {why}")),

@@ -6,7 +6,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum AdapterError {
     /// The command line is empty or does not split into words.
-    #[error("--adapter {command:?} is not a command line: {reason}; give it as \"PROGRAM ARGS...\"")]
+    #[error(
+        "--adapter {command:?} is not a command line: {reason}; give it as \"PROGRAM ARGS...\""
+    )]
     BadCommand {
         /// The command as given.
         command: String,

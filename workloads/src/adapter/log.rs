@@ -87,7 +87,10 @@ mod tests {
         log.append(b"starting\n");
         log.attach(&path).unwrap();
         log.append(b"running\n");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "starting\nrunning\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "starting\nrunning\n"
+        );
         assert_eq!(log.tail(), "starting\nrunning");
         std::fs::remove_dir_all(&dir).unwrap();
     }

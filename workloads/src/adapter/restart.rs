@@ -22,7 +22,9 @@ impl Restarts {
         if self.in_a_row >= MAX_RESTARTS {
             return None;
         }
-        let pause = FIRST_PAUSE.saturating_mul(1 << self.in_a_row).min(MAX_PAUSE);
+        let pause = FIRST_PAUSE
+            .saturating_mul(1 << self.in_a_row)
+            .min(MAX_PAUSE);
         self.in_a_row += 1;
         Some(pause)
     }

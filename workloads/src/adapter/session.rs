@@ -20,6 +20,8 @@ use tokio::task::JoinHandle;
 
 /// How long an adapter has to answer the hello.
 pub const HANDSHAKE_TIME: Duration = Duration::from_secs(10);
+/// How long a failed write waits for the reader to see the adapter's exit.
+const EXIT_NOTICE: Duration = Duration::from_millis(500);
 /// How long a closing adapter has to exit on its own after its stdin closes.
 const CLOSE_TIME: Duration = Duration::from_secs(2);
 
@@ -97,13 +99,13 @@ impl Session {
         let sent = sent.await;
         let first = tokio::time::timeout(HANDSHAKE_TIME, first_line(&mut lines)).await;
         let answer = match first {
-            Ok(Ok(Some(line))) => AdapterHello::parse(&line).ok_or_else(|| {
-                AdapterError::BadHello {
+            Ok(Ok(Some(line))) => {
+                AdapterHello::parse(&line).ok_or_else(|| AdapterError::BadHello {
                     command: command.to_owned(),
                     line: line.chars().take(200).collect(),
                     stderr: stderr_note(log),
-                }
-            })?,
+                })?
+            }
             Ok(Ok(None)) => return Err(exited(command, &mut child, log).await),
             Ok(Err(e)) => return Err(io(e)),
             Err(_) => {
@@ -238,6 +240,9 @@ async fn write_loop(
             line = queue.try_recv().ok();
         }
         if let Err(e) = written.and(stdin.flush().await) {
+            // Usually the adapter exited: give the reader the moment it needs to say so with
+            // the exit status, the better reason.
+            tokio::time::sleep(EXIT_NOTICE).await;
             end(&table, format!("writing to the adapter failed ({e})"));
             return;
         }
