@@ -7,7 +7,6 @@ use super::faults::Faults;
 use crate::exit::user_error;
 use indicatif::{ProgressBar, ProgressStyle};
 use nemesis::Driver;
-use serde_json::{json, Value};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,30 +122,18 @@ async fn etcd_or_adapter(plan: &Plan, workload: &impl Workload) -> anyhow::Resul
     Ok(AnyClient::Etcd(client))
 }
 
-/// Starts the adapter and shakes hands with it: the workload, the nodes, the options and, for
-/// tickets, the events to create.
+/// Starts the adapter and shakes hands with it: the workload, the nodes, the options and the
+/// setup (tickets: the events to create).
 async fn start_adapter(
     plan: &Plan,
     adapter: &AdapterPlan,
     workload: &impl Workload,
 ) -> anyhow::Result<AnyClient> {
-    let setup = match plan.workload {
-        WorkloadKind::Tickets => {
-            let events: Vec<_> = plan
-                .tickets
-                .event_names()
-                .into_iter()
-                .map(|event| json!({"event": event, "capacity": plan.tickets.capacity}))
-                .collect();
-            json!({ "events": events })
-        }
-        _ => Value::Null,
-    };
     let hello = Hello {
         workload: plan.workload.name().to_owned(),
         nodes: plan.nodes.clone(),
         options: adapter.options.clone(),
-        setup,
+        setup: workload.setup(),
         ..Hello::default()
     };
     let client = AdapterClient::start(

@@ -1,5 +1,6 @@
 //! The handshake: what Frenzy tells the adapter first, and the adapter's answer.
 
+use crate::op::Op;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -43,8 +44,9 @@ pub struct Hello {
     pub tls: TlsFiles,
     /// Credentials.
     pub auth: Auth,
-    /// What the system must hold before the run (tickets: each event's capacity); `null` if nothing.
-    pub setup: Value,
+    /// What the system must hold before the run, as operations (tickets: `create_event`s),
+    /// which the adapter performs before answering the hello.
+    pub setup: Vec<Op>,
 }
 
 impl Hello {
@@ -64,7 +66,7 @@ impl Hello {
                 "insecure": self.tls.insecure,
             },
             "auth": {"user": self.auth.user, "password": self.auth.password, "token": self.auth.token},
-            "setup": self.setup,
+            "setup": self.setup.iter().map(|op| json!({"f": op.f, "value": op.value})).collect::<Vec<_>>(),
         })
     }
 }
@@ -136,5 +138,6 @@ mod tests {
         assert_eq!(v["tls"]["insecure"], false);
         assert_eq!(v["auth"]["token"], Value::Null);
         assert_eq!(v["nodes"][0], "http://n1");
+        assert_eq!(v["setup"], json!([]));
     }
 }
