@@ -509,7 +509,7 @@ fn format_names_parse_and_unknown_names_are_explained() {
     assert!("xml"
         .parse::<Format>()
         .unwrap_err()
-        .contains("use one of jsonl, edn, porcupine-log, porcupine-kv"));
+        .contains("use one of jsonl, edn, jepsen-txt, porcupine-log, porcupine-kv"));
 }
 
 /// Jepsen's `:time` goes backwards between processes (each worker stamps its own op): the file
@@ -543,4 +543,49 @@ fn deeply_nested_log_value_is_refused() {
     );
     let e = Format::PorcupineLog.parse(&text).unwrap_err();
     assert!(e.message.contains("nests deeper than"), "{e}");
+}
+
+/// Porcupine/Jepsen log lines of the nemesis are kept as nemesis events, not refused.
+#[test]
+fn porcupine_log_nemesis_lines_are_nemesis_events() {
+    let text = "INFO  jepsen.util - :nemesis\t:info\t:start\tnil\n\
+                INFO  jepsen.util - 0\t:invoke\t:read\tnil\n\
+                INFO  jepsen.util - :nemesis\t:info\t:start\t[:isolated {\"n1\" #{\"n2\"}}]\n\
+                INFO  jepsen.util - 0\t:ok\t:read\tnil\n";
+    let h = Format::detect(text)
+        .expect("detected")
+        .parse(text)
+        .expect("nemesis lines are read");
+    let nemesis: Vec<&str> = h
+        .events
+        .iter()
+        .filter(|e| e.process == Process::Nemesis)
+        .map(|e| e.f.as_str())
+        .collect();
+    assert_eq!(nemesis, ["start", "start"]);
+    assert_eq!(h.operations.len(), 1);
+}
+
+/// Jepsen's history.txt is detected from its content and read; a line of another shape gets one
+/// sentence naming its line.
+#[test]
+fn jepsen_history_txt_is_detected_and_bad_lines_are_named() {
+    let text = ":nemesis\t:info\t:start-partition\t:majorities-ring\n\
+                3\t:invoke\t:write\t[:k 1]\n\
+                3\t:info\t:write\t[:k 1]\t:timeout\n";
+    assert_eq!(Format::detect(text), Some(Format::JepsenTxt));
+    let h = Format::JepsenTxt.parse(text).expect("reads");
+    assert_eq!(h.events[0].process, Process::Nemesis);
+    assert_eq!(h.operations[0].input, json!({"key": "k", "value": 1}));
+    let cases = [
+        ("3\t:invoke\n", "the line has 2 tab-separated fields"),
+        ("x\t:invoke\t:read\tnil\n", "process \"x\" is neither"),
+        ("3\t:begin\t:read\tnil\n", "unknown type \":begin\""),
+        ("3\t:invoke\t:read\t[1\n", "is not EDN"),
+    ];
+    for (line, message) in cases {
+        let e = Format::JepsenTxt.parse(line).unwrap_err();
+        assert_eq!(e.line, 1, "{line:?}");
+        assert!(e.message.contains(message), "{line:?}: {e}");
+    }
 }

@@ -25,7 +25,7 @@ pub struct CheckArgs {
     /// The model: register, cas-register, kv, kv-unpartitioned or tickets.
     #[arg(long, short)]
     model: String,
-    /// The history format (jsonl, edn, porcupine-log, porcupine-kv); detected from content when absent.
+    /// The history format (jsonl, edn, jepsen-txt, porcupine-log, porcupine-kv); detected from content when absent.
     #[arg(long)]
     format: Option<Format>,
     /// The model's initial state as JSON, e.g. `0`, `"x"`, `{"e1": 100}` (default: null).

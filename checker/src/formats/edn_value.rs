@@ -1,5 +1,6 @@
 //! Converting values between EDN (Jepsen, Porcupine) and JSON (Frenzy's histories).
 
+use crate::history::EventType;
 use clojure_reader::edn::Edn;
 use serde_json::{Map, Number, Value};
 use std::fmt::Write;
@@ -27,6 +28,17 @@ pub fn to_json(edn: &Edn<'_>) -> Value {
         ),
         Edn::Tagged(_, inner) => to_json(inner),
         other => Value::String(other.to_string()),
+    }
+}
+
+/// The event type a Jepsen `:type` keyword (or its name) names, if it is one of the four.
+pub fn event_type(keyword: &str) -> Option<EventType> {
+    match keyword_name(keyword) {
+        "invoke" => Some(EventType::Invoke),
+        "ok" => Some(EventType::Ok),
+        "fail" => Some(EventType::Fail),
+        "info" => Some(EventType::Info),
+        _ => None,
     }
 }
 

@@ -16,7 +16,7 @@
 //! - other entries (`:error`, `:node`, ...) are dropped.
 
 use super::edn_depth::check_nesting;
-use super::edn_value::{keyword_name, to_json};
+use super::edn_value::{event_type, keyword_name, to_json};
 use crate::history::{Event, EventType, History, Process};
 use crate::validate::HistoryError;
 use clojure_reader::edn::Edn;
@@ -169,15 +169,9 @@ fn to_event(form: &Edn<'_>, index: u64) -> Result<(Event, Option<u64>), String> 
         None => return Err("the operation has no :process".into()),
     };
     let kind = match field("type").map(to_json) {
-        Some(Value::String(t)) if t == "invoke" => EventType::Invoke,
-        Some(Value::String(t)) if t == "ok" => EventType::Ok,
-        Some(Value::String(t)) if t == "fail" => EventType::Fail,
-        Some(Value::String(t)) if t == "info" => EventType::Info,
-        Some(other) => {
-            return Err(format!(
-                "unknown type {other}; the type must be :invoke, :ok, :fail or :info"
-            ))
-        }
+        Some(kind) => kind.as_str().and_then(event_type).ok_or_else(|| {
+            format!("unknown type {kind}; the type must be :invoke, :ok, :fail or :info")
+        })?,
         None => return Err("the operation has no :type".into()),
     };
     let f = match field("f").map(to_json) {
@@ -207,7 +201,7 @@ fn to_event(form: &Edn<'_>, index: u64) -> Result<(Event, Option<u64>), String> 
 
 /// Rewrites Jepsen `independent` `[k v]` tuples as `{"key": k, "value": v}`, when every client
 /// event's value is such a tuple and every cas argument is `[k [from to]]`.
-fn key_independent_tuples(events: &mut [Event]) {
+pub(super) fn key_independent_tuples(events: &mut [Event]) {
     let pair = |v: &Value| v.as_array().filter(|a| a.len() == 2).is_some();
     let mut clients = events
         .iter()

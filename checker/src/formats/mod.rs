@@ -1,10 +1,11 @@
-//! History file formats: Frenzy's JSONL, Jepsen EDN, Porcupine's two test formats; detection
+//! History file formats: Frenzy's JSONL, Jepsen EDN and history.txt, Porcupine's two test formats; detection
 //! from content, loading, and export to Jepsen EDN.
 
 mod edn_depth;
 mod edn_export;
 mod edn_value;
 mod jepsen_edn;
+mod jepsen_txt;
 mod porcupine_log;
 
 pub use edn_export::write_jepsen_edn;
@@ -26,6 +27,8 @@ pub enum Format {
     Jsonl,
     /// Jepsen / Knossos `history.edn`.
     JepsenEdn,
+    /// Jepsen's `history.txt`: tab-separated `process type f value [error]` lines.
+    JepsenTxt,
     /// Porcupine's `jepsen/etcd_NNN.log`: `jepsen.util` log lines of a CAS register.
     PorcupineLog,
     /// Porcupine's `kv/cNN-*.txt`: EDN maps with a `:key`, read like Jepsen EDN.
@@ -34,9 +37,10 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Jsonl,
         Format::JepsenEdn,
+        Format::JepsenTxt,
         Format::PorcupineLog,
         Format::PorcupineKv,
     ];
@@ -46,6 +50,7 @@ impl Format {
         match self {
             Format::Jsonl => "jsonl",
             Format::JepsenEdn => "edn",
+            Format::JepsenTxt => "jepsen-txt",
             Format::PorcupineLog => "porcupine-log",
             Format::PorcupineKv => "porcupine-kv",
         }
@@ -69,6 +74,7 @@ impl Format {
             Some('{') if first_line.contains(":key ") => Some(Format::PorcupineKv),
             Some('{' | '[' | '(' | '#') => Some(Format::JepsenEdn),
             _ if start.starts_with("INFO") => Some(Format::PorcupineLog),
+            _ if jepsen_txt::looks_like(first_line) => Some(Format::JepsenTxt),
             _ => None,
         }
     }
@@ -76,7 +82,7 @@ impl Format {
     /// Whether values follow Knossos' reading, as Jepsen's tools read them: an ok read of nil
     /// means "the value read is unknown" (Jepsen EDN and `history.txt`).
     pub fn knossos_values(self) -> bool {
-        matches!(self, Format::JepsenEdn)
+        matches!(self, Format::JepsenEdn | Format::JepsenTxt)
     }
 
     /// Parses a whole history held in memory.
@@ -84,6 +90,7 @@ impl Format {
         match self {
             Format::Jsonl => jsonl::read_history(text.as_bytes()),
             Format::JepsenEdn | Format::PorcupineKv => jepsen_edn::parse(text),
+            Format::JepsenTxt => jepsen_txt::parse(text),
             Format::PorcupineLog => porcupine_log::parse(text),
         }
     }
@@ -123,7 +130,7 @@ pub enum LoadError {
     /// No format was given and the content matches none.
     #[error(
         "{path}: cannot tell the history format from its content; pass --format with one of \
-         jsonl, edn, porcupine-log, porcupine-kv"
+         jsonl, edn, jepsen-txt, porcupine-log, porcupine-kv"
     )]
     UnknownFormat {
         /// The file.

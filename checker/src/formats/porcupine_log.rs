@@ -9,7 +9,9 @@
 //!   nothing, so "did not happen" and "unknown" give the same verdict, and `fail` keeps the
 //!   process usable, as the log goes on using it (an `info` would retire it);
 //! - `:info <f> :timed-out`: unknown -> `info`, repeating the invocation's value;
-//! - any other `:fail`: did not happen -> `fail`, with the invocation's value.
+//! - any other `:fail`: did not happen -> `fail`, with the invocation's value;
+//! - `:nemesis` lines (`INFO  jepsen.util - :nemesis :info :start nil`) -> nemesis events, kept
+//!   for reports and never operations.
 
 use super::edn_value::{keyword_name, to_json};
 use crate::history::{Event, EventType, History, Process};
@@ -31,6 +33,19 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
             message,
         };
         let (process, kind, f, value) = split_line(line).map_err(fail)?;
+        let Some(process) = process else {
+            let position = events.len() as u64;
+            events.push(Event {
+                index: position,
+                time: position,
+                process: Process::Nemesis,
+                kind: EventType::Info,
+                f: keyword_name(f).to_string(),
+                value,
+            });
+            lines.push(number + 1);
+            continue;
+        };
         let (kind, value) = match (kind, f) {
             (":invoke", _) => {
                 invoked.insert(process, value.clone());
@@ -65,8 +80,8 @@ fn invoked_value(invoked: &HashMap<u64, Value>, process: u64) -> Value {
     invoked.get(&process).cloned().unwrap_or(Value::Null)
 }
 
-/// Splits a log line into process, type, f and the value (read as EDN).
-fn split_line(line: &str) -> Result<(u64, &str, &str, Value), String> {
+/// Splits a log line into process (`None`: the nemesis), type, f and the value (read as EDN).
+fn split_line(line: &str) -> Result<(Option<u64>, &str, &str, Value), String> {
     let shape = "a Porcupine Jepsen log line looks like `INFO  jepsen.util - 3 :invoke :cas [1 2]`";
     let rest = line
         .strip_prefix("INFO")
@@ -76,9 +91,12 @@ fn split_line(line: &str) -> Result<(u64, &str, &str, Value), String> {
     let (process, rest) = token(rest);
     let (kind, rest) = token(rest);
     let (f, value) = token(rest);
-    let process: u64 = process
-        .parse()
-        .map_err(|_| format!("process {process:?} is not a non-negative integer; {shape}"))?;
+    let process = match process {
+        ":nemesis" => None,
+        number => Some(number.parse::<u64>().map_err(|_| {
+            format!("process {number:?} is neither a non-negative integer nor :nemesis; {shape}")
+        })?),
+    };
     if f.is_empty() || value.trim().is_empty() {
         return Err(format!("the line is missing its f or value; {shape}"));
     }
