@@ -49,10 +49,35 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// The status code ticketd at `addr` answers `GET /health` with, or what went wrong.
+fn health_status(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let attempt = || -> std::io::Result<String> {
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.write_all(b"GET /health HTTP/1.0\r\nHost: n\r\n\r\n")?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("no status")
+            .to_string())
+    };
+    attempt().unwrap_or_else(|e| e.to_string())
+}
+
 #[test]
 fn cluster_up_status_heal_down_leave_nothing_behind() {
     let names = Names::new_named("up");
-    let up = names.frenzy(&["up", "--nodes", "3", "--subnet", &names.subnet]);
+    let up = names.frenzy(&[
+        "up",
+        "--nodes",
+        "3",
+        "--subnet",
+        &names.subnet,
+        "--system",
+        "ticketd",
+    ]);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
     assert!(text(&up).contains("up in"), "{}", text(&up));
 
@@ -82,11 +107,17 @@ fn cluster_up_status_heal_down_leave_nothing_behind() {
 
     let heal = names.frenzy(&["heal"]);
     assert_eq!(heal.status.code(), Some(0), "{}", text(&heal));
-    assert!(
-        text(&heal).contains("every member answers at revision"),
-        "{}",
-        text(&heal)
-    );
+    assert!(text(&heal).contains("every node serves"), "{}", text(&heal));
+    // heal returns only once every node serves: ticketd restarted and answering, at once.
+    let base = names.subnet.trim_end_matches("0/24");
+    for i in 1..=3 {
+        let addr = format!("{base}{i}:8080");
+        assert_eq!(
+            health_status(&addr),
+            "200",
+            "ticketd on n{i} right after heal"
+        );
+    }
 
     let down = names.frenzy(&["down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));

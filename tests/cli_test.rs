@@ -107,6 +107,22 @@ fn an_unreachable_node_is_one_clear_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_whose_store_is_down_is_unavailable_not_foreign() {
+    let (etcd, server) = ticketd_on_etcd("paused").await;
+    etcd.pause(0).expect("pausing etcd");
+    let node = server.url();
+    let err = tokio::task::spawn_blocking(move || refused("tickets", &node, "unavailable"))
+        .await
+        .unwrap();
+    etcd.resume(0).expect("resuming etcd");
+    assert!(
+        err.contains("unavailable right now") && err.contains("retry later"),
+        "{err}"
+    );
+    assert!(!err.contains("does not speak"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_does_not_speak_the_contract_is_one_clear_error() {
     let etcd = LocalEtcd::start(1).await.expect("an etcd member");
     let node = etcd.client_url(0).unwrap().to_owned();

@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
-use nemesis::netns::marker;
+use nemesis::netns::{health, marker};
 use nemesis::netns::{NetnsDriver, Topology};
 use nemesis::{etcd, Driver, NemesisError};
 use std::io::IsTerminal;
@@ -249,6 +249,9 @@ async fn run_status(at: &Where) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// How long `heal` waits for every node to serve again.
+const HEAL_TIMEOUT: Duration = Duration::from_secs(60);
+
 async fn run_heal(at: &Where) -> anyhow::Result<u8> {
     need_root()?;
     let state = load(at)?;
@@ -257,19 +260,33 @@ async fn run_heal(at: &Where) -> anyhow::Result<u8> {
     let done = driver.heal().await.map_err(cli_error)?;
     println!("healed: {done}");
     let client = etcd::client(Duration::from_secs(1));
-    let members = driver.state().members();
-    let deadline = started + Duration::from_secs(60);
+    let state = driver.state();
+    let members = state.members();
     loop {
-        if let Some(revision) = etcd::converged(&client, &members).await {
+        let waiting = health::not_serving(&client, &state).await;
+        let revision = etcd::converged(&client, &members).await;
+        if let (Some(revision), true) = (revision, waiting.is_empty()) {
             println!(
-                "every member answers at revision {revision}, {:.2} s after the heal began",
+                "every node serves (etcd members at revision {revision}{}), {:.2} s after the heal began",
+                if state.nodes.iter().any(|n| n.ticketd_url.is_some()) {
+                    ", every ticketd /health 200"
+                } else {
+                    ""
+                },
                 started.elapsed().as_secs_f64()
             );
             return Ok(0);
         }
-        if Instant::now() > deadline {
+        if started.elapsed() > HEAL_TIMEOUT {
+            let mut why = waiting;
+            if revision.is_none() {
+                why.push("the etcd members do not agree on a revision".into());
+            }
             anyhow::bail!(
-                "the members did not converge within 60 s of the heal; see `frenzy cluster status`"
+                "the cluster does not serve {} s after the heal: {}; see `frenzy cluster status` and the nodes' logs in {}",
+                HEAL_TIMEOUT.as_secs(),
+                why.join("; "),
+                state.root.display()
             );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -31,6 +31,16 @@ pub enum PreflightError {
         /// What answered instead.
         reason: String,
     },
+    /// The node speaks the contract but answered its JSON 503: it cannot serve right now.
+    #[error("node {url} speaks the {contract} but is unavailable right now ({reason}); retry later, e.g. once `frenzy cluster heal` has finished or its store answers")]
+    Unavailable {
+        /// The node's URL.
+        url: String,
+        /// Which contract it speaks.
+        contract: &'static str,
+        /// What it answered.
+        reason: String,
+    },
     /// Setting up the test (creating events) was refused.
     #[error("setting up the test on {url} failed: {reason}")]
     Setup {

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod driver;
 pub mod firewall;
+pub mod health;
 pub mod marker;
 pub mod process;
 pub mod topology;

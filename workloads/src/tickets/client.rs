@@ -7,6 +7,40 @@ use crate::transport::{join, node_url, root_cause, transport_failure};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{json, Value};
 
+/// The contract's name in preflight errors.
+const CONTRACT: &str = "ticket HTTP contract";
+
+/// A preflight refusal: the contract's "try again later" (a 503 whose body is a JSON error) is
+/// [`PreflightError::Unavailable`], anything else `otherwise(what)`.
+fn refused(
+    base: &Url,
+    status: StatusCode,
+    body: &str,
+    what: String,
+    otherwise: impl FnOnce(String) -> PreflightError,
+) -> PreflightError {
+    if status == StatusCode::SERVICE_UNAVAILABLE && json_error(body) {
+        PreflightError::Unavailable {
+            url: base.to_string(),
+            contract: CONTRACT,
+            reason: what,
+        }
+    } else {
+        otherwise(what)
+    }
+}
+
+/// A reply body as one short quoted line, for an error sentence.
+fn snippet(body: &str) -> String {
+    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{:?}", line.chars().take(120).collect::<String>())
+}
+
+/// True when `body` is the contract's JSON error, `{"error": "<code>", ...}`.
+fn json_error(body: &str) -> bool {
+    serde_json::from_str::<Value>(body).is_ok_and(|v| v.get("error").is_some_and(Value::is_string))
+}
+
 /// Talks to one or more ticketd-compatible nodes over plain http.
 pub struct TicketClient {
     http: reqwest::Client,
@@ -50,9 +84,8 @@ impl TicketClient {
                 let status = reply.status();
                 if !status.is_success() {
                     let body = reply.text().await.unwrap_or_default();
-                    return Err(setup(format!(
-                        "creating event {event} got {status}: {body}"
-                    )));
+                    let what = format!("creating event {event} got {status} {}", snippet(&body));
+                    return Err(refused(base, status, &body, what, setup));
                 }
             }
         }
@@ -62,7 +95,7 @@ impl TicketClient {
     async fn probe(&self, base: &Url) -> Result<(), PreflightError> {
         let wrong = |reason: String| PreflightError::WrongContract {
             url: base.to_string(),
-            contract: "ticket HTTP contract",
+            contract: CONTRACT,
             reason,
         };
         let health = self.http.get(join(base, &["health"])).send().await;
@@ -70,8 +103,11 @@ impl TicketClient {
             url: base.to_string(),
             reason: root_cause(&e),
         })?;
-        if !health.status().is_success() {
-            return Err(wrong(format!("GET /health answered {}", health.status())));
+        let status = health.status();
+        if !status.is_success() {
+            let body = health.text().await.unwrap_or_default();
+            let what = format!("GET /health answered {status} {}", snippet(&body));
+            return Err(refused(base, status, &body, what, wrong));
         }
         let probe = join(base, &["events", "frenzy-preflight-no-such-event"]);
         let reply = self
@@ -81,17 +117,15 @@ impl TicketClient {
             .await
             .map_err(|e| wrong(root_cause(&e)))?;
         let status = reply.status();
-        let body: Option<Value> = reply.json().await.ok();
-        let code = body
-            .as_ref()
-            .and_then(|b| b.get("error"))
-            .and_then(Value::as_str);
-        if status != StatusCode::NOT_FOUND || code.is_none() {
-            return Err(wrong(format!(
-                "GET /events/<unknown event> answered {status} without a JSON error, not 404 {{\"error\": ...}}"
-            )));
+        let body = reply.text().await.unwrap_or_default();
+        if status == StatusCode::NOT_FOUND && json_error(&body) {
+            return Ok(());
         }
-        Ok(())
+        let what = format!(
+            "GET /events/<unknown event> answered {status} {}, not 404 {{\"error\": ...}}",
+            snippet(&body)
+        );
+        Err(refused(base, status, &body, what, wrong))
     }
 
     /// The request that performs `op` on `base`, or `None` for an operation outside the contract.
