@@ -4,6 +4,8 @@ use crate::evidence;
 use crate::history::{History, Operation};
 use crate::model::{Model, OpError};
 use crate::models::kv::KvModel;
+use crate::models::multi_register::MultiRegisterModel;
+use crate::models::mutex::MutexModel;
 use crate::models::register::RegisterModel;
 use crate::models::tickets::TicketsModel;
 use crate::models::{ModelOptions, MODEL_NAMES};
@@ -94,6 +96,8 @@ fn dispatch(
             .nil_read_unknown(model_options.nil_read_unknown)),
         "kv" => run.go(&KvModel::new(true, init)),
         "kv-unpartitioned" => run.go(&KvModel::new(false, init)),
+        "multi-register" => run.go(&MultiRegisterModel::new(init)),
+        "mutex" => run.go(&MutexModel::new(init)),
         "tickets" => {
             run.go(
                 &TicketsModel::new(init, model_options.hold_ttl, model_options.expiry_slack)

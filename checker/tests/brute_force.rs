@@ -1,9 +1,9 @@
 //! The search against a brute-force checker that tries every order, on random small histories
 //! with ok, fail, info and pending operations, for every model.
 //!
-//! kv is checked against an independent concrete model (real strings, every key at once), so the
-//! compact append-set states and partitioning are tested too; the other models' brute force
-//! steps their compiled partitions through every order, testing the search itself.
+//! kv, multi-register and mutex are checked against independent concrete models (real values,
+//! every key at once), so the compact states and partitioning are tested too; the other models'
+//! brute force steps their compiled partitions through every order, testing the search itself.
 
 mod witness;
 
@@ -199,6 +199,97 @@ fn brute_kv(h: &History) -> bool {
         vec![next]
     };
     any_order(&t, HashMap::new(), &step)
+}
+
+/// The operations that may have happened (all but `fail`), and their timings.
+fn happened(h: &History) -> (Vec<&Operation>, Vec<Timing>) {
+    let ops: Vec<&Operation> = h
+        .operations
+        .iter()
+        .filter(|op| op.outcome != Outcome::Fail)
+        .collect();
+    let t = ops.iter().map(|op| Timing::of(op)).collect();
+    (ops, t)
+}
+
+/// Concrete multi-register semantics (Knossos'): registers start null, a read of null is
+/// always legal; every order of every subset (all ok operations included).
+fn brute_multi_register(h: &History) -> bool {
+    let (ops, t) = happened(h);
+    let step = |regs: &HashMap<String, Value>, i: usize| -> Vec<HashMap<String, Value>> {
+        let op = ops[i];
+        let txn = if op.outcome == Outcome::Ok {
+            &op.output
+        } else {
+            &op.input
+        };
+        let mut next = regs.clone();
+        for micro in txn.as_array().into_iter().flatten() {
+            let key = micro[1].as_str().unwrap_or_default().to_owned();
+            let current = next.get(&key).cloned().unwrap_or(Value::Null);
+            match micro[0].as_str() {
+                Some("read") if !micro[2].is_null() && micro[2] != current => return Vec::new(),
+                Some("write") => {
+                    next.insert(key, micro[2].clone());
+                }
+                _ => {}
+            }
+        }
+        vec![next]
+    };
+    any_order(&t, HashMap::new(), &step)
+}
+
+fn multi_register_history(rng: &mut Rng) -> History {
+    let n = 1 + rng.below(7) as usize;
+    let ops = (0..n)
+        .map(|_| {
+            let len = 1 + rng.below(2);
+            let (mut input, mut output) = (Vec::new(), Vec::new());
+            for _ in 0..len {
+                let key = *rng.pick(&["a", "b"]);
+                if rng.below(2) == 0 {
+                    input.push(json!(["read", key, null]));
+                    output.push(json!([
+                        "read",
+                        key,
+                        rng.pick(&[json!(null), json!(1), json!(2)])
+                    ]));
+                } else {
+                    let write = json!(["write", key, 1 + rng.below(2)]);
+                    input.push(write.clone());
+                    output.push(write);
+                }
+            }
+            ("txn", json!(input), json!(output), Value::Null)
+        })
+        .collect();
+    history(rng, ops)
+}
+
+/// Concrete mutex semantics: a free lock, acquire only when free, release only when held.
+fn brute_mutex(h: &History) -> bool {
+    let (ops, t) = happened(h);
+    let step = |held: &bool, i: usize| -> Vec<bool> {
+        let acquire = ops[i].f == "acquire";
+        if acquire == *held {
+            Vec::new()
+        } else {
+            vec![acquire]
+        }
+    };
+    any_order(&t, false, &step)
+}
+
+fn mutex_history(rng: &mut Rng) -> History {
+    let n = 1 + rng.below(8) as usize;
+    let ops = (0..n)
+        .map(|_| {
+            let f = *rng.pick(&["acquire", "release"]);
+            (f, Value::Null, Value::Null, Value::Null)
+        })
+        .collect();
+    history(rng, ops)
 }
 
 fn kv_history(rng: &mut Rng) -> History {
@@ -401,6 +492,20 @@ proptest! {
         let expected = brute_kv(&h);
         prop_assert_eq!(search(&h, "kv", &ModelOptions::default()), expected, "kv {:#?}", h.operations);
         prop_assert_eq!(search(&h, "kv-unpartitioned", &ModelOptions::default()), expected, "unpartitioned");
+    }
+
+    #[test]
+    fn multi_register_search_agrees_with_concrete_brute_force(seed in any::<u64>()) {
+        let h = multi_register_history(&mut Rng(seed));
+        let expected = brute_multi_register(&h);
+        prop_assert_eq!(search(&h, "multi-register", &ModelOptions::default()), expected, "{:#?}", h.operations);
+    }
+
+    #[test]
+    fn mutex_search_agrees_with_concrete_brute_force(seed in any::<u64>()) {
+        let h = mutex_history(&mut Rng(seed));
+        let expected = brute_mutex(&h);
+        prop_assert_eq!(search(&h, "mutex", &ModelOptions::default()), expected, "{:#?}", h.operations);
     }
 
     #[test]

@@ -178,3 +178,33 @@ fn jepsen_history_txt_and_edn_of_one_run_agree() {
         assert_eq!(verdict(h, &knossos(false), false), Verdict::Valid);
     }
 }
+
+/// Knossos' multi-register history (valid with x = 0, y = 0) and its etcd mutex history
+/// (refuted) get Knossos' verdicts.
+#[test]
+fn knossos_multi_register_and_mutex_histories_get_knossos_verdicts() {
+    let cases = [
+        (
+            "knossos/multi-register/good/multi-register.edn",
+            "multi-register",
+            Some(json!({"x": 0, "y": 0})),
+            Verdict::Valid,
+        ),
+        (
+            "knossos/mutex/bad/etcd.edn",
+            "mutex",
+            None,
+            Verdict::Invalid,
+        ),
+    ];
+    for (file, model, init, expected) in cases {
+        let h = load(&data(file));
+        let options = ModelOptions {
+            init,
+            ..ModelOptions::default()
+        };
+        let result = check_all(&h, model, &options, &CheckOptions::default(), false)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(result.valid, expected, "{file}");
+    }
+}

@@ -22,7 +22,7 @@ pub struct CheckArgs {
     /// History files: history.jsonl, Jepsen history.edn, or Porcupine's test files.
     #[arg(required = true, value_name = "HISTORY")]
     histories: Vec<PathBuf>,
-    /// The model: register, cas-register, kv, kv-unpartitioned or tickets.
+    /// The model: register, cas-register, kv, kv-unpartitioned, tickets, multi-register or mutex.
     #[arg(long, short)]
     model: String,
     /// The history format (jsonl, edn, jepsen-txt, porcupine-log, porcupine-kv); detected from content when absent.

@@ -21,7 +21,7 @@ pub struct ReportArgs {
     /// (with --model) and store as a new run.
     #[arg(value_name = "RUN_DIR|HISTORY")]
     path: PathBuf,
-    /// The model to check a history file with: register, cas-register, kv, kv-unpartitioned or tickets.
+    /// The model to check a history file with: register, cas-register, kv, kv-unpartitioned, tickets, multi-register or mutex.
     #[arg(long, short)]
     model: Option<String>,
     /// The model's initial state as JSON; for tickets, seats per event (`100` or `{"e1": 100}`),

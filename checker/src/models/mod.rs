@@ -1,8 +1,11 @@
-//! The built-in models: `register`, `cas-register`, `kv`, `kv-unpartitioned` and `tickets`.
+//! The built-in models: `register`, `cas-register`, `kv`, `kv-unpartitioned`, `tickets`, and
+//! Knossos' `multi-register` and `mutex`.
 
 mod intern;
 pub mod kv;
 mod kv_string;
+pub mod multi_register;
+pub mod mutex;
 pub mod register;
 pub mod tickets;
 mod tickets_explain;
@@ -21,6 +24,8 @@ pub const MODEL_NAMES: &[&str] = &[
     "kv",
     "kv-unpartitioned",
     "tickets",
+    "multi-register",
+    "mutex",
 ];
 
 /// Settings shared by the models (`--init`, `--hold-ttl`, `--expiry-slack`).
@@ -89,6 +94,11 @@ pub fn validate_init(model: &str, init: &Value) -> Result<(), String> {
             all_of(&Value::is_string),
             "a string (`\"x\"`) or an object of key -> string (`{\"k\": \"x\"}`)",
         ),
+        "multi-register" => (
+            init.is_object(),
+            "an object of register -> value (`{\"x\": 0, \"y\": 0}`)",
+        ),
+        "mutex" => (init.is_boolean(), "`true` (held) or `false` (free)"),
         _ => (true, ""),
     };
     if fits {

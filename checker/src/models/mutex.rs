@@ -1,0 +1,95 @@
+//! `mutex`: Knossos' mutex. One lock: `acquire` succeeds only when it is free, `release` only
+//! when it is held. A failed `acquire` or `release` did not happen.
+
+use crate::history::{Operation, Outcome};
+use crate::model::{Model, OpError, Partition, Timing};
+use serde_json::Value;
+
+/// The mutex model.
+#[derive(Debug, Clone)]
+pub struct MutexModel {
+    locked: bool,
+}
+
+impl MutexModel {
+    /// A mutex that starts held when `init` is `true`, free otherwise.
+    pub fn new(init: Option<Value>) -> MutexModel {
+        MutexModel {
+            locked: init == Some(Value::Bool(true)),
+        }
+    }
+}
+
+/// The history's lock operations, compiled: `true` for an acquire, `false` for a release.
+#[derive(Debug, Clone)]
+pub struct MutexPartition {
+    timings: Vec<Timing>,
+    acquires: Vec<bool>,
+    locked: bool,
+}
+
+impl Model for MutexModel {
+    type Part = MutexPartition;
+
+    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
+        match op.f.as_str() {
+            "acquire" | "release" => Ok(String::new()),
+            other => Err(OpError::new(
+                op,
+                format!("a mutex has acquire and release, not {other}"),
+            )),
+        }
+    }
+
+    fn compile(&self, _key: &str, ops: &[&Operation]) -> Result<MutexPartition, OpError> {
+        let happened = ops.iter().filter(|op| op.outcome != Outcome::Fail);
+        let (timings, acquires) = happened
+            .map(|op| (Timing::of(op), op.f == "acquire"))
+            .unzip();
+        Ok(MutexPartition {
+            timings,
+            acquires,
+            locked: self.locked,
+        })
+    }
+}
+
+impl Partition for MutexPartition {
+    type State = bool;
+
+    fn ops(&self) -> &[Timing] {
+        &self.timings
+    }
+
+    fn init(&self) -> bool {
+        self.locked
+    }
+
+    fn step(&self, locked: &bool, op: usize, next: &mut Vec<bool>) {
+        let acquire = self.acquires[op];
+        if acquire != *locked {
+            next.push(acquire);
+        }
+    }
+
+    fn effect_key(&self, op: usize) -> Option<u64> {
+        Some(u64::from(self.acquires[op]))
+    }
+
+    fn describe_op(&self, op: usize) -> String {
+        let what = if self.acquires[op] {
+            "acquire"
+        } else {
+            "release"
+        };
+        format!("op {} ({what})", self.timings[op].source)
+    }
+
+    fn describe_state(&self, locked: &bool) -> String {
+        if *locked {
+            "the mutex is held".to_owned()
+        } else {
+            "the mutex is free".to_owned()
+        }
+    }
+}
