@@ -178,3 +178,59 @@ fn an_adapter_silent_at_the_handshake_is_refused_after_ten_seconds() {
         "did not answer the handshake within 10 s (it printed only to stderr: \"starting\")",
     );
 }
+
+const TICKETS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/adapters/tickets_http.py"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tickets_example_adapter_drives_ticketd_to_a_valid_run() {
+    use ticketd::local_etcd::LocalEtcd;
+    use ticketd::{Config, EtcdConfig, ModeConfig};
+    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
+    let mut config = EtcdConfig::new(etcd.client_url(0).unwrap());
+    config.key_prefix = format!("cli-adapter-{}/", std::process::id());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = ticketd::serve(Config::new(ModeConfig::Etcd(config)), listener)
+        .await
+        .expect("ticketd starts");
+    let url = server.url();
+    let scratch = Scratch::new("tickets");
+    let store = scratch.path("store");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_frenzy"))
+            .args(["test", "--workload", "tickets", "--node", &url])
+            .args([
+                "--adapter",
+                &format!("python3 {TICKETS}"),
+                "--store",
+                &store,
+            ])
+            .args([
+                "--time-limit",
+                "1.5",
+                "--quiesce",
+                "0.2",
+                "--concurrency",
+                "4",
+            ])
+            .args(["--rate", "100", "--seed", "7", "--last-seats", "6"])
+            .output()
+            .expect("running frenzy")
+    })
+    .await
+    .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("ledger: valid"), "{stdout}");
+    let history = std::fs::read_to_string(
+        Path::new(&scratch.path("store")).join("tickets/latest/history.jsonl"),
+    )
+    .unwrap();
+    let sold_out = history
+        .lines()
+        .filter(|l| l.contains("\"type\":\"fail\"") && l.contains("sold_out"))
+        .count();
+    assert!(sold_out > 0, "the last seats ran out: {stdout}");
+}

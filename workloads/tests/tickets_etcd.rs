@@ -10,7 +10,6 @@ use std::sync::Arc;
 use support::*;
 use ticketd::local_etcd::LocalEtcd;
 use ticketd::ReadMode;
-use workloads::runner::{HookFuture, RunHooks};
 use workloads::tickets::TicketsConfig;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,18 +48,6 @@ async fn atomic_etcd_mode_is_valid_on_every_check() {
     );
 }
 
-/// Cuts one member off from the others' Raft traffic for the main phase.
-struct LaggingMember(Arc<LocalEtcd>, usize);
-
-impl RunHooks for LaggingMember {
-    fn main_phase_started(&mut self) -> HookFuture<'_> {
-        Box::pin(async { self.0.isolate(self.1).expect("isolating a member") })
-    }
-    fn heal(&mut self) -> HookFuture<'_> {
-        Box::pin(async { self.0.heal() })
-    }
-}
-
 /// Two users whose six workers are spread over three ticketd instances (serializable reads),
 /// while one follower lags: returns the session check's anomalies.
 async fn serializable_run(
@@ -82,9 +69,7 @@ async fn serializable_run(
     config.retry_unknown = false;
     config.mix.place_hold = 2;
     config.mix.list_holds = 3;
-    // A follower: cutting off the leader would stall every write until a new election.
-    let lagging = etcd.leader().await.map_or(2, |leader| (leader + 1) % 3);
-    let mut hooks = LaggingMember(etcd.clone(), lagging);
+    let mut hooks = LaggingMember::follower(etcd).await;
     let (_, checks) = tickets_run(&urls, config, &phases(6, 3, 3.0), &mut hooks).await;
     checks.sessions.anomalies
 }

@@ -13,11 +13,12 @@ use checker::verdict::{AnomalyResult, LinearizabilityResult};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use ticketd::local_etcd::LocalEtcd;
 use ticketd::{Config, EtcdConfig, ModeConfig, Server};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use workloads::recorder::Discard;
-use workloads::runner::{NoFaults, RunHooks};
+use workloads::runner::{HookFuture, NoFaults, RunHooks};
 use workloads::tickets::{TicketClient, TicketsConfig, TicketsWorkload};
 use workloads::{run, Client, Phases, Recorder, Workload};
 
@@ -113,6 +114,35 @@ pub async fn tickets_run(
         ledger: check_ledger(&history, &capacities),
     };
     (history, checks)
+}
+
+/// Cuts one member off from the others' Raft traffic for the main phase: it keeps serving its
+/// clients, so serializable reads from it go stale.
+pub struct LaggingMember(Arc<LocalEtcd>, usize);
+
+impl LaggingMember {
+    /// Cuts off a follower: cutting off the leader would stall every write until a new election.
+    pub async fn follower(etcd: &Arc<LocalEtcd>) -> LaggingMember {
+        let lagging = etcd
+            .leader()
+            .await
+            .map_or(2, |leader| (leader + 1) % etcd.len());
+        LaggingMember(etcd.clone(), lagging)
+    }
+
+    /// The member cut off.
+    pub fn member(&self) -> usize {
+        self.1
+    }
+}
+
+impl RunHooks for LaggingMember {
+    fn main_phase_started(&mut self) -> HookFuture<'_> {
+        Box::pin(async { self.0.isolate(self.1).expect("isolating a member") })
+    }
+    fn heal(&mut self) -> HookFuture<'_> {
+        Box::pin(async { self.0.heal() })
+    }
 }
 
 /// No faults.
