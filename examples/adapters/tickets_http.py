@@ -4,67 +4,36 @@ Standard library only. Protocol: docs/adapters.md.
 
 Creates the hello's events on every node before answering it; https nodes use the hello's tls
 files; the hello's token is sent as a bearer token."""
-import http.client, json, ssl, sys, threading, urllib.parse
-from concurrent.futures import ThreadPoolExecutor
+import json, os, sys, urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_adapter import Unsent, Nodes, serve  # noqa: E402
 
 FS = ["create_event", "place_hold", "release", "confirm", "read_inventory", "list_holds", "read_log"]
-TIMEOUT = 10  # seconds; Frenzy's --op-timeout usually ends the wait first
 RESULTS = {  # the fields an ok answer adds to the invocation (docs/operations.md)
     "place_hold": ["hold", "seq"], "release": ["seq"], "confirm": ["seq"], "create_event": [],
     "read_inventory": ["remaining", "seq"], "list_holds": ["holds", "seq"], "read_log": ["entries"],
 }
 
 
-class Unsent(Exception):
-    """The request certainly did not reach the service."""
-
-
 class Service:
     def __init__(self, hello):
-        self.nodes = [urllib.parse.urlsplit(n) for n in hello["nodes"]]
-        tls = hello["tls"]
-        self.tls = ssl.create_default_context(cafile=tls.get("cacert"))
-        if tls.get("cert"):
-            self.tls.load_cert_chain(tls["cert"], tls.get("key"))
-        if tls.get("insecure"):
-            self.tls.check_hostname = False
-            self.tls.verify_mode = ssl.CERT_NONE
+        self.nodes = Nodes(hello)
         self.headers = {"Content-Type": "application/json"}
         if hello["auth"].get("token"):
             self.headers["Authorization"] = "Bearer " + hello["auth"]["token"]
-        self.local = threading.local()  # one kept-alive connection per node per thread
-
-    def connection(self, node):
-        conns = self.local.__dict__.setdefault("conns", {})
-        if node not in conns:
-            url = self.nodes[node]
-            if url.scheme == "https":
-                conns[node] = http.client.HTTPSConnection(url.hostname, url.port or 443, timeout=TIMEOUT, context=self.tls)
-            else:
-                conns[node] = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=TIMEOUT)
-        return conns[node]
 
     def request(self, node, method, segments, body=None, query=None):
         """(status, JSON body or None); raises Unsent when nothing was sent."""
-        path = self.nodes[node].path.rstrip("/") + "/" + "/".join(urllib.parse.quote(s, safe="") for s in segments)
+        path = "/" + "/".join(urllib.parse.quote(s, safe="") for s in segments)
         if query:
             path += "?" + urllib.parse.urlencode(query)
-        conn = self.connection(node)
+        body = None if body is None else json.dumps(body)
+        status, data = self.nodes.request(node, method, path, body, self.headers)
         try:
-            conn.request(method, path, None if body is None else json.dumps(body), self.headers)
-        except (ConnectionRefusedError, ssl.SSLError) as e:
-            conn.close()
-            raise Unsent(str(e))
-        try:
-            reply = conn.getresponse()
-            data = reply.read()
-        except Exception:
-            conn.close()
-            raise
-        try:
-            return reply.status, json.loads(data) if data else None
+            return status, json.loads(data) if data else None
         except ValueError:
-            return reply.status, None
+            return status, None
 
 
 def call(service, node, f, v):
@@ -112,28 +81,15 @@ def perform(service, op):
     return {"type": "fail", "error": code}
 
 
-def main():
-    hello = json.loads(sys.stdin.readline())
+def start(hello):
     service = Service(hello)
-    for node in range(len(service.nodes)):
+    for node in range(len(hello["nodes"])):
         for setup in hello["setup"]:
             answer = perform(service, {"node_index": node, **setup})
             if answer["type"] != "ok":
-                print(f"tickets_http: {setup['f']} on {hello['nodes'][node]} failed: {answer['error']}", file=sys.stderr)
-                sys.exit(1)
-    out = threading.Lock()
-
-    def answer(op):
-        line = json.dumps({"id": op["id"], **perform(service, op)})
-        with out:
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
-
-    print(json.dumps({"type": "hello", "name": "tickets-http", "fs": FS}), flush=True)
-    with ThreadPoolExecutor(max_workers=64) as pool:
-        for line in sys.stdin:
-            pool.submit(answer, json.loads(line))
+                raise RuntimeError(f"{setup['f']} on {hello['nodes'][node]} failed: {answer['error']}")
+    return lambda op: perform(service, op)
 
 
 if __name__ == "__main__":
-    main()
+    serve("tickets-http", FS, start)
