@@ -27,5 +27,6 @@ pub fn evidence<P: Partition>(
         state: part.describe_state(&failure.state),
         explanation: part.explain(&failure.state, &failure.stuck),
         witness,
+        when: None,
     }
 }

@@ -10,7 +10,8 @@
 //!   and no listed hold lacks its `HoldPlaced`;
 //! - a `place_hold` reported `fail` left no `HoldPlaced` behind (ConcertFrenzy's "Hold failed" followed
 //!   by a charge);
-//! - one request id never produced two holds.
+//! - one request id never produced two holds;
+//! - no read of the inventory returned fewer than zero seats.
 
 use crate::history::{History, Operation, Outcome};
 use crate::ticket_fields::{possessive, str_field, TicketOp};
@@ -34,6 +35,8 @@ pub const HOLD_WITHOUT_EVENT: &str = "hold-without-event";
 pub const FAILED_HOLD_PLACED: &str = "failed-hold-placed";
 /// One request id that produced two different holds.
 pub const DUPLICATE_REQUEST: &str = "duplicate-request";
+/// A read of the inventory that returned fewer than zero seats remaining.
+pub const NEGATIVE_INVENTORY: &str = "negative-inventory";
 
 /// Checks the ledger of a tickets history, given each event's capacity (set up by the workload).
 ///
@@ -46,6 +49,7 @@ pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> An
     let mut undecided = false;
     for event in events {
         let on_event: Vec<&TicketOp> = ops.iter().filter(|t| t.event == event).collect();
+        inventory_never_negative(event, &on_event, &mut anomalies);
         let Some(log) = last_ok(&on_event, "read_log") else {
             undecided |= on_event.iter().any(|t| t.op.f == "place_hold");
             continue;
@@ -166,6 +170,11 @@ impl<'h, 'a> EventLedger<'h, 'a> {
         let confirmed = self.seats_in(HoldState::Confirmed);
         let mut events = self.log.events();
         if active + confirmed > capacity {
+            let mut events = events.clone();
+            if let Some(over) = self.hold_over(capacity) {
+                events.extend(over.events());
+                events.sort_unstable();
+            }
             out.push(Anomaly {
                 kind: OVERSELL.into(),
                 explanation: format!(
@@ -174,7 +183,8 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                     self.event,
                     active + confirmed
                 ),
-                events: events.clone(),
+                events,
+                when: None,
             });
         }
         let Some(inventory) = inventory else {
@@ -203,7 +213,32 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                 self.event
             ),
             events,
+            when: None,
         });
+    }
+
+    /// The acknowledged `place_hold` of the hold whose seats, counted in log order over the holds
+    /// still active or confirmed at the end, first went past the capacity: when the oversell
+    /// happened.
+    fn hold_over(&self, capacity: u64) -> Option<&'h TicketOp<'a>> {
+        let mut seats = 0;
+        let over = self.placed_entries().find(|e| {
+            let kept = matches!(
+                self.state.get(e.hold),
+                Some(HoldState::Active | HoldState::Confirmed)
+            );
+            seats += if kept { e.qty } else { 0 };
+            kept && seats > capacity
+        })?;
+        // Acknowledged with its hold id, or (a hold reported failed) by its request id.
+        self.ops_with("place_hold", Outcome::Ok)
+            .find(|t| t.hold == Some(over.hold))
+            .or_else(|| {
+                let request = over.request_id?;
+                self.ops.iter().copied().find(|t| {
+                    t.op.f == "place_hold" && str_field(&t.op.input, "request_id") == Some(request)
+                })
+            })
     }
 
     fn acknowledged_holds_placed_once(&self, out: &mut Vec<Anomaly>) {
@@ -307,11 +342,11 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                 .filter(|e| e.request_id == Some(request))
             {
                 let explanation = format!(
-                    "{} was told placing a hold on {} seats of {} failed ({error}), yet the log has \
+                    "{} was told placing a hold on {} of {} failed ({error}), yet the log has \
                      HoldPlaced {} for that very request ({request}, seq {}): the payment service \
                      would charge for a hold reported failed.",
                     t.user.unwrap_or("a user"),
-                    qty_of(t.op),
+                    seats(qty_of(t.op)),
                     self.event,
                     e.hold,
                     e.seq
@@ -360,6 +395,7 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                     list.join(", ")
                 ),
                 events,
+                when: None,
             });
         }
     }
@@ -384,8 +420,42 @@ impl<'h, 'a> EventLedger<'h, 'a> {
             kind: kind.into(),
             explanation,
             events,
+            when: None,
         }
     }
+}
+
+/// A read of negative inventory says the service sold seats it did not have: the first such read
+/// of `event`, with the others counted.
+fn inventory_never_negative(event: &str, ops: &[&TicketOp], out: &mut Vec<Anomaly>) {
+    let negative: Vec<(&TicketOp, i64)> = ops
+        .iter()
+        .copied()
+        .filter(|t| t.op.f == "read_inventory" && t.op.outcome == Outcome::Ok)
+        .filter_map(|t| {
+            let remaining = t.op.output.get("remaining").and_then(Value::as_i64)?;
+            (remaining < 0).then_some((t, remaining))
+        })
+        .collect();
+    let Some((first, remaining)) = negative.first() else {
+        return;
+    };
+    let others = match negative.len() - 1 {
+        0 => String::new(),
+        1 => " One more read was negative too.".to_owned(),
+        n => format!(" {n} more reads were negative too."),
+    };
+    out.push(Anomaly {
+        kind: NEGATIVE_INVENTORY.into(),
+        explanation: format!(
+            "A read of {event} returned {remaining} seats remaining (op {}): the service sold {} \
+             it did not have.{others}",
+            first.op.id,
+            seats(remaining.unsigned_abs())
+        ),
+        events: first.events(),
+        when: None,
+    });
 }
 
 /// The last operation named `f` that completed ok, in completion order.
@@ -394,6 +464,15 @@ fn last_ok<'h, 'a>(ops: &[&'h TicketOp<'a>], f: &str) -> Option<&'h TicketOp<'a>
         .copied()
         .filter(|t| t.op.f == f && t.op.outcome == Outcome::Ok)
         .max_by_key(|t| t.op.completion)
+}
+
+/// `1 seat`, `3 seats`.
+fn seats(n: u64) -> String {
+    if n == 1 {
+        "1 seat".to_owned()
+    } else {
+        format!("{n} seats")
+    }
 }
 
 fn qty_of(op: &Operation) -> u64 {

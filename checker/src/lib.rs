@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod evidence;
+pub mod faults;
 pub mod formats;
 pub mod history;
 pub mod jsonl;
@@ -15,5 +16,6 @@ pub mod session;
 pub mod shrink;
 pub mod suite;
 mod ticket_fields;
+pub mod timing;
 pub mod validate;
 pub mod verdict;

@@ -195,6 +195,7 @@ impl<'a> SessionCtx<'_, 'a> {
                 who = possessive(self.user),
             ),
             events: [placed.events(), list.events()].concat(),
+            when: None,
         }
     }
 
@@ -237,6 +238,7 @@ impl<'a> SessionCtx<'_, 'a> {
                         seq_text(list.seq),
                     ),
                     events: [f.events(), list.events()].concat(),
+                    when: None,
                 });
             }
         }
@@ -278,6 +280,7 @@ impl<'a> SessionCtx<'_, 'a> {
                     seq_text(list.seq),
                 ),
                 events: [before.events(), list.events()].concat(),
+                when: None,
             });
         }
     }

@@ -41,7 +41,7 @@ pub fn check_all(
         .iter()
         .chain(ledger.iter())
         .fold(linearizability.valid, |v, r| v.worst(r.valid));
-    Ok(Results {
+    let mut results = Results {
         valid,
         file: None,
         op_counts: history.op_counts(),
@@ -49,7 +49,9 @@ pub fn check_all(
         sessions,
         ledger,
         check_ms: started.elapsed().as_secs_f64() * 1e3,
-    })
+    };
+    crate::timing::annotate(&mut results, history);
+    Ok(results)
 }
 
 /// Each event's capacity: what the history's ok `create_event` operations set up, else what

@@ -87,6 +87,35 @@ pub struct Evidence {
     pub explanation: String,
     /// A shrunken sub-history that still fails: invocation indices of its operations.
     pub witness: Vec<u64>,
+    /// When the impossible reply came and which faults were active then (see [`When`]).
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
+}
+
+/// When an anomaly happened and which faults were active then: `at` and `faults_active` in
+/// results.json, beside the anomaly's other fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct When {
+    /// Seconds since the test started: when the operation the anomaly is about returned (or was
+    /// called, if it never returned).
+    pub at: f64,
+    /// The faults in force while that operation ran, in words (`n2 killed`); empty when none was.
+    pub faults_active: Vec<String>,
+}
+
+impl When {
+    /// `at 0.41 s, while n2 killed`, or `at 0.41 s, when no fault was active`.
+    pub fn sentence(&self) -> String {
+        if self.faults_active.is_empty() {
+            format!("at {:.2} s, when no fault was active", self.at)
+        } else {
+            format!(
+                "at {:.2} s, while {}",
+                self.at,
+                self.faults_active.join(" and ")
+            )
+        }
+    }
 }
 
 /// The verdict of one partition (one key, one event) of a history.
@@ -121,6 +150,19 @@ pub struct LinearizabilityResult {
     pub check_ms: f64,
 }
 
+impl LinearizabilityResult {
+    /// What the independent parts of the history (P-compositionality) are called for its model,
+    /// singular and plural: events for tickets, keys for the others. Never "partitions", a word
+    /// the report keeps for network partitions.
+    pub fn part_nouns(&self) -> (&'static str, &'static str) {
+        if self.model == "tickets" {
+            ("event", "events")
+        } else {
+            ("key", "keys")
+        }
+    }
+}
+
 /// An anomaly found by a check other than linearizability (a session guarantee, the ledger).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Anomaly {
@@ -130,6 +172,9 @@ pub struct Anomaly {
     pub explanation: String,
     /// The history events involved, by `index`.
     pub events: Vec<u64>,
+    /// When it happened and which faults were active then (see [`When`]).
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
 }
 
 /// The result of a check that lists anomalies (sessions, ledger).

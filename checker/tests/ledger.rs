@@ -93,6 +93,43 @@ fn more_seats_held_than_exist_is_an_oversell() {
         "{}",
         oversell.explanation
     );
+    // The oversell happened with the hold that went past the capacity, bob's h2: it is named, so
+    // the report can say when.
+    let bobs = history
+        .operations
+        .iter()
+        .find(|op| op.f == "place_hold" && op.output["hold"] == "h2")
+        .unwrap();
+    assert!(oversell.events.contains(&bobs.id), "{:?}", oversell.events);
+}
+
+#[test]
+fn a_read_of_negative_inventory_is_stated() {
+    let mut plan = Plan::default();
+    clean_run(&mut plan);
+    plan.inventory(7, "e1", -2, 5, (40, 41));
+    plan.inventory(8, "e1", -1, 5, (42, 43));
+    final_reads(
+        &mut plan,
+        5,
+        CLEAN_LOG,
+        &[("alice", &["h1"]), ("bob", &[]), ("carol", &[])],
+    );
+    let (history, _) = plan.build();
+    let result = check_ledger(&history, &capacity(10));
+    assert_eq!(
+        kinds(&result),
+        [NEGATIVE_INVENTORY],
+        "{:?}",
+        result.anomalies
+    );
+    let sentence = &result.anomalies[0].explanation;
+    assert!(
+        sentence.starts_with("A read of e1 returned -2 seats remaining")
+            && sentence.contains("sold 2 seats it did not have")
+            && sentence.contains("One more read was negative too."),
+        "{sentence}"
+    );
 }
 
 #[test]

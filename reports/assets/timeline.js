@@ -10,7 +10,7 @@
   const count = ops.id.length;
   const OUTCOMES = ['ok', 'fail', 'info', 'pending'];
   const COLORS = { ok: '#4caf50', fail: '#f0a030', info: '#8e99d6', pending: '#b8bfe6', stuck: '#d62728' };
-  const LANE_H = 16, BAR_H = 10, GUTTER = 64, AXIS_H = 22, FAULT_H = 16, MAX_LANES_H = 480;
+  const LANE_H = 16, BAR_H = 10, GUTTER = 120, AXIS_H = 22, FAULT_H = 32, MAX_LANES_H = 480;
   const TOP = AXIS_H + FAULT_H; // lanes start below the time axis and the fault labels' strip
   const end = Math.max(data.end, 1);
 
@@ -46,8 +46,10 @@
     const digits = Math.max(0, Math.ceil(-Math.log10(step / div) - 1e-9));
     return (us / div).toFixed(digits) + ' ' + unit;
   }
+  // A lane's name: its user and node when the run recorded them, else its process.
+  function laneLabel(l) { return data.lane_labels && data.lane_labels[l] ? data.lane_labels[l] : 'p ' + data.lanes[l]; }
   function describe(i) {
-    const lines = ['op #' + ops.id[i] + ' · process ' + data.lanes[ops.lane[i]] + ' · ' + data.fs[ops.f[i]] + ' · ' + outcome(i) + (stuck.has(i) ? ' · CANNOT BE LINEARIZED' : '')];
+    const lines = ['op #' + ops.id[i] + ' · ' + laneLabel(ops.lane[i]) + ' · ' + data.fs[ops.f[i]] + ' · ' + outcome(i) + (stuck.has(i) ? ' · CANNOT BE LINEARIZED' : '')];
     const ret = ops.ret[i];
     lines.push('called ' + fmtTime(ops.call[i]) + (ret >= 0 ? ', returned ' + fmtTime(ret) + ' (' + fmtTime(ret - ops.call[i]) + ')' : ', never returned'));
     const lp = linPoint.get(i);
@@ -82,12 +84,14 @@
   function laneY(l) { return TOP + l * LANE_H - view.y; }
 
   // Fault windows: shaded DOM boxes over the canvas, and a list under it.
+  // Labels alternate between two rows of the strip above the lanes, so that the words of two
+  // neighbouring windows do not cover each other; each is shown whole.
   const faultBoxes = data.faults.map((f, k) => {
     const div = el('div', 'fault-window fault-' + f.kind);
     div.dataset.kind = f.kind;
     div.dataset.fault = k;
     div.title = f.label + '\n' + fmtTime(f.start) + ' to ' + (f.end >= 0 ? fmtTime(f.end) : 'the end');
-    div.append(el('span', 'fault-label', f.label));
+    div.append(el('span', 'fault-label row-' + (k % 2), f.label));
     overlay.append(div);
     return div;
   });
@@ -194,7 +198,7 @@
       if (y + LANE_H < TOP || y > height) continue;
       if (l % 2 === 0) { ctx.fillStyle = '#f7f7f7'; ctx.fillRect(GUTTER, y, w - GUTTER, LANE_H); }
       ctx.fillStyle = '#333';
-      ctx.fillText('p ' + data.lanes[l], 4, y + LANE_H / 2);
+      ctx.fillText(laneLabel(l), 4, y + LANE_H / 2);
     }
   }
 
@@ -316,26 +320,39 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // Each witness beside its sentence: its operations, one row per process (labelled like the
+  // timeline's), and the fault windows in force over its span, shaded and named.
   document.querySelectorAll('.witness[data-partition]').forEach((holder) => {
     const p = data.partitions[Number(holder.dataset.partition)];
     const idx = p.witness.filter((id) => byEvent.has(id)).map((id) => byEvent.get(id)).slice(0, 400);
-    if (idx.length === 0) return;
+    if (idx.length === 0) { holder.append(el('p', 'hint', 'No witness was kept for this one.')); return; }
     const procs = Array.from(new Set(idx.map((i) => ops.lane[i]))).sort((a, b) => a - b);
-    const t0 = Math.min(...idx.map((i) => ops.call[i]));
+    const first = Math.min(...idx.map((i) => ops.call[i]));
     const finite = idx.map((i) => (ops.ret[i] >= 0 ? ops.ret[i] : ops.call[i]));
-    const t1 = Math.max(...finite) + (Math.max(...finite) - t0) * 0.1 + 1;
-    const W = 900, LH = 30, G = 70, H = procs.length * LH + 24;
-    const sx = (t) => G + (t - t0) / (t1 - t0) * (W - G - 10);
+    const last = Math.max(...finite);
+    const pad = (last - first) * 0.08 + 1;
+    const t0 = first - pad, t1 = last + pad;
+    const faults = data.faults.filter((f) => f.start <= t1 && (f.end < 0 || f.end >= t0));
+    const W = 620, LH = 30, G = 130, FH = faults.length ? 18 * Math.min(faults.length, 3) : 0, H = FH + procs.length * LH + 24;
+    const sx = (t) => G + (Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0) * (W - G - 10);
     const svg = svgEl('svg', { class: 'witness-svg', viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img' });
-    procs.forEach((l, row) => svg.append(svgEl('text', { x: 4, y: row * LH + 20, class: 'lane-label' }, 'p ' + data.lanes[l])));
+    faults.forEach((f, k) => {
+      const x0 = sx(f.start), x1 = sx(f.end >= 0 ? f.end : end);
+      const g = svgEl('g', { class: 'fault fault-' + f.kind });
+      g.append(svgEl('title', {}, f.label + ': ' + fmtTime(f.start) + ' to ' + (f.end >= 0 ? fmtTime(f.end) : 'the end')));
+      g.append(svgEl('rect', { x: x0, y: 0, width: Math.max(x1 - x0, 1), height: H - 16 }));
+      g.append(svgEl('text', { x: Math.min(x0 + 3, W - 10), y: 12 + 18 * (k % 3), class: 'fault-text' }, f.label));
+      svg.append(g);
+    });
+    procs.forEach((l, row) => svg.append(svgEl('text', { x: 4, y: FH + row * LH + 22, class: 'lane-label' }, laneLabel(l))));
     idx.forEach((i) => {
       const row = procs.indexOf(ops.lane[i]);
       const x0 = sx(ops.call[i]);
       const x1 = Math.max(ops.out[i] >= 2 ? sx(t1) : sx(ops.ret[i]), x0 + 3);
       const g = svgEl('g', { class: 'op ' + outcome(i) + (stuck.has(i) ? ' stuck' : ''), 'data-op': ops.id[i] });
       g.append(svgEl('title', {}, describe(i)));
-      g.append(svgEl('rect', { x: x0, y: row * LH + 12, width: x1 - x0, height: 12, rx: 2 }));
-      g.append(svgEl('text', { x: x0 + 2, y: row * LH + 9, class: 'op-label' }, data.fs[ops.f[i]] + ' #' + ops.id[i] + ' ' + ops.v[i].slice(0, 60)));
+      g.append(svgEl('rect', { x: x0, y: FH + row * LH + 14, width: x1 - x0, height: 12, rx: 2 }));
+      g.append(svgEl('text', { x: x0 + 2, y: FH + row * LH + 11, class: 'op-label' }, data.fs[ops.f[i]] + ' #' + ops.id[i] + ' ' + ops.v[i].slice(0, 40)));
       svg.append(g);
     });
     svg.append(svgEl('text', { x: G, y: H - 2, class: 'axis' }, fmtTime(t0)));

@@ -1,9 +1,11 @@
-//! The evidence of each invalid partition: the sentence, the model state, the end of the longest
-//! linearizable prefix with its linearization points, the stuck operations, and a place for the
-//! shrunken witness (drawn by the page's script).
+//! The evidence of each invalid key (event, for tickets): the sentence with when it happened and
+//! under which faults, the shrunken witness beside it (drawn by the page's script as a small
+//! timeline with the fault windows), the model state, the end of the longest linearizable prefix
+//! with its linearization points, and the stuck operations in full.
 
 use crate::duration::format_ns;
 use crate::escape::escape;
+use crate::summary::when_html;
 use crate::timeline_data::{detail, invalid_partitions, PartitionData};
 use checker::history::{History, Operation, Outcome};
 use checker::verdict::Results;
@@ -12,23 +14,34 @@ use std::fmt::Write;
 
 /// How many operations of the end of a prefix the page lists (the timeline shows all of them).
 const PREFIX_ROWS: usize = 30;
-/// How long an operation's value may be in the tables.
+/// How long an operation's value may be in the prefix table (the stuck operations, which the
+/// sentence only names the first few of, are shown in full).
 const VALUE_CUT: usize = 160;
 
 /// The evidence section's HTML (empty when no partition is invalid).
 pub fn evidence_html(history: &History, results: &Results, partitions: &[PartitionData]) -> String {
     let by_id: HashMap<u64, &Operation> = history.operations.iter().map(|o| (o.id, o)).collect();
+    let (one, _) = results
+        .linearizability
+        .as_ref()
+        .map_or(("key", "keys"), |l| l.part_nouns());
     let mut h = String::new();
     for (i, ((key, e), data)) in invalid_partitions(results).zip(partitions).enumerate() {
         let title = if key.is_empty() {
             "The history is not linearizable".to_string()
         } else {
-            format!("Key {} is not linearizable", escape(key))
+            format!("The {one} {} is not linearizable", escape(key))
         };
         let _ = writeln!(
             h,
-            "<article class=\"partition invalid\" id=\"partition-{i}\">\n<h3>{title}</h3>\n<p class=\"sentence\">{}</p>\n<p><a class=\"jump\" href=\"#anomaly-{i}\">Jump to the anomaly on the timeline</a></p>",
+            "<article class=\"partition invalid\" id=\"partition-{i}\">\n<h3>{title}</h3>\n<div class=\"headline\"><div class=\"told\"><p>{}<span class=\"sentence\">{}</span></p>\n<p><a class=\"jump\" href=\"#anomaly-{i}\">Jump to the anomaly on the timeline</a></p></div>",
+            when_html(e.when.as_ref()),
             escape(&e.explanation)
+        );
+        let _ = writeln!(
+            h,
+            "<figure class=\"witness-figure\"><div class=\"witness\" data-partition=\"{i}\"></div><figcaption>The shrunken witness: {} operations that still fail on their own, with the faults in force (shaded). Red: cannot be placed.</figcaption></figure></div>",
+            e.witness.len()
         );
         let _ = writeln!(
             h,
@@ -55,6 +68,7 @@ pub fn evidence_html(history: &History, results: &Results, partitions: &[Partiti
                 .map(|(k, (id, at))| (*id, format!("{}", k + 1), Some(*at))),
             &by_id,
             "",
+            VALUE_CUT,
         ));
         let _ = writeln!(
             h,
@@ -65,12 +79,9 @@ pub fn evidence_html(history: &History, results: &Results, partitions: &[Partiti
             e.stuck.iter().map(|id| (*id, "stuck".to_string(), None)),
             &by_id,
             "stuck",
+            usize::MAX,
         ));
-        let _ = writeln!(
-            h,
-            "<h4>Shrunken witness: {} operations that still fail on their own</h4>\n<div class=\"witness\" data-partition=\"{i}\"></div>\n</article>",
-            e.witness.len()
-        );
+        h.push_str("</article>\n");
     }
     if h.is_empty() {
         return h;
@@ -83,6 +94,7 @@ fn op_table(
     rows: impl Iterator<Item = (u64, String, Option<u64>)>,
     by_id: &HashMap<u64, &Operation>,
     class: &str,
+    cut: usize,
 ) -> String {
     let mut h = String::from("<table class=\"ops\"><tr><th>#</th><th>op</th><th>process</th><th>f</th><th>outcome</th><th>value</th><th>called – returned</th><th>linearized at</th></tr>\n");
     for (id, position, point) in rows {
@@ -101,7 +113,7 @@ fn op_table(
             "<tr class=\"{class}\" data-op=\"{id}\"><td>{position}</td><td><a class=\"op-link\" href=\"#op-{id}\">#{id}</a></td><td>{}</td><td>{}</td><td>{outcome}</td><td><code>{}</code></td><td>{} – {}</td><td>{}</td></tr>",
             op.process,
             escape(&op.f),
-            escape(&detail(op, VALUE_CUT)),
+            escape(&detail(op, cut)),
             format_ns(op.call as f64),
             op.ret.map_or("never".to_string(), |r| format_ns(r as f64)),
             point.map_or(String::new(), |us| format_ns(us as f64 * 1e3)),

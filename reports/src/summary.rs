@@ -6,7 +6,7 @@ use crate::escape::escape;
 use crate::faults::FaultWindow;
 use crate::timeline_data::invalid_partitions;
 use checker::history::{History, Outcome};
-use checker::verdict::{AnomalyResult, Results, Verdict};
+use checker::verdict::{AnomalyResult, Results, Verdict, When};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
@@ -44,12 +44,14 @@ fn checks_table(results: &Results) -> String {
     );
     if let Some(lin) = &results.linearizability {
         let count = |v| lin.partitions.iter().filter(|p| p.valid == v).count();
+        let (one, many) = lin.part_nouns();
         let _ = writeln!(
             h,
-            "<tr><td>linearizability, model <b id=\"model\">{}</b></td><td>{}</td><td>{} partitions: {} valid, {} invalid, {} unknown; search {}</td></tr>",
+            "<tr><td>linearizability, model <b id=\"model\">{}</b></td><td>{}</td><td>{} {}: {} valid, {} invalid, {} unknown; search {}</td></tr>",
             escape(&lin.model),
             verdict_word(lin.valid),
             lin.partitions.len(),
+            if lin.partitions.len() == 1 { one } else { many },
             count(Verdict::Valid),
             count(Verdict::Invalid),
             count(Verdict::Unknown),
@@ -58,7 +60,7 @@ fn checks_table(results: &Results) -> String {
         for p in lin.partitions.iter().filter(|p| p.reason.is_some()) {
             let _ = writeln!(
                 h,
-                "<tr><td>&nbsp;&nbsp;key {}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>&nbsp;&nbsp;{one} {}</td><td>{}</td><td>{}</td></tr>",
                 escape(&p.key),
                 verdict_word(p.valid),
                 escape(p.reason.as_deref().unwrap_or_default())
@@ -158,8 +160,9 @@ fn anomaly_list(history: &History, results: &Results) -> String {
     for (i, (key, e)) in invalid_partitions(results).enumerate() {
         let _ = writeln!(
             items,
-            "<li class=\"anomaly\"><span class=\"check\">linearizability{}</span><span class=\"sentence\">{}</span> <a href=\"#partition-{i}\">evidence</a> · <a class=\"jump\" href=\"#anomaly-{i}\">jump to the anomaly on the timeline</a></li>",
+            "<li class=\"anomaly\"><span class=\"check\">linearizability{}</span>{}<span class=\"sentence\">{}</span> <a href=\"#partition-{i}\">evidence</a> · <a class=\"jump\" href=\"#anomaly-{i}\">jump to the anomaly on the timeline</a></li>",
             if key.is_empty() { String::new() } else { format!(" · {}", escape(key)) },
+            when_html(e.when.as_ref()),
             escape(&e.explanation)
         );
     }
@@ -181,13 +184,36 @@ fn anomaly_items(check: &str, result: &AnomalyResult, links: &OpLinks) -> String
     for a in &result.anomalies {
         let _ = writeln!(
             h,
-            "<li class=\"anomaly\"><span class=\"check\">{check} · {}</span><span class=\"sentence\">{}</span> {}</li>",
+            "<li class=\"anomaly\"><span class=\"check\">{check} · {}</span>{}<span class=\"sentence\">{}</span> {}</li>",
             escape(&a.kind),
+            when_html(a.when.as_ref()),
             escape(&a.explanation),
             links.links(&a.events)
         );
     }
     h
+}
+
+/// When an anomaly happened and under which faults, as a badge before its sentence: `at 0.31 s ·
+/// no fault was active` or `at 4.10 s · during europe / north-america cut (halves)`.
+pub fn when_html(when: Option<&When>) -> String {
+    let Some(when) = when else {
+        return String::new();
+    };
+    let (class, faults) = if when.faults_active.is_empty() {
+        ("when quiet", "no fault was active".to_string())
+    } else {
+        (
+            "when faulty",
+            format!("during {}", when.faults_active.join(" and ")),
+        )
+    };
+    format!(
+        "<span class=\"{class}\" data-at=\"{}\">at {:.2} s · {}</span> ",
+        when.at,
+        when.at,
+        escape(&faults)
+    )
 }
 
 /// Turns event indices into links to their operations on the timeline.

@@ -69,7 +69,8 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
     assert!(witness.contains(&format!("class=\"op ok\" data-op=\"{other_op}\"")));
     // The partition's fault window, shaded over the timeline and listed under it.
     assert!(dom.contains("class=\"fault-window fault-partition\" data-kind=\"partition\""));
-    assert!(dom.contains("partition {\"groups\":[[\"n1\"],[\"n2\",\"n3\"]],\"kind\":\"isolate\"}"));
+    // In words, whole.
+    assert!(dom.contains("<span class=\"fault-label row-0\">n1 / n2, n3 cut (isolate)</span>"));
     assert!(dom.contains(
         "<li class=\"fault-item\"><a href=\"#fault-0\">partition</a> from 10.0 ms to 80.0 ms"
     ));
@@ -93,7 +94,7 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
         .find("class=\"focus-ring\" style=\"display: block;")
         .expect("focus ring shown");
     assert!(ring > 0);
-    // Zoomed into the partition's window: its shading now starts at the lanes' left edge (64 px),
+    // Zoomed into the partition's window: its shading now starts at the lanes' left edge (120 px),
     // where on the whole history it started further right.
     let left = |dom: &str| {
         let at = dom
@@ -104,8 +105,8 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
             .parse::<f64>()
             .expect("a number")
     };
-    assert_eq!(left(&jumped), 64.0);
-    assert!(left(&dom) > 100.0);
+    assert_eq!(left(&jumped), 120.0);
+    assert!(left(&dom) > 150.0);
     assert_eq!(
         jumped.matches("class=\"focus-ring\"").count(),
         evidence.stuck.len() + evidence.prefix.len().min(1)

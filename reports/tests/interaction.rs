@@ -37,7 +37,7 @@ fn hover_zoom_pan_and_reset_on_the_timeline() {
     assert!(tip.starts_with("block|"), "tooltip hidden: {tip}");
     assert!(
         tip.contains(&format!(
-            "op #{} · process 1 · place_hold · ok · CANNOT BE LINEARIZED",
+            "op #{} · p 1 · place_hold · ok · CANNOT BE LINEARIZED",
             o.bob
         )),
         "{tip}"

@@ -206,12 +206,29 @@ fn results_json_keeps_its_documented_field_names() {
     );
     assert_eq!(
         keys(&lin["partitions"][0]["evidence"]),
-        ["explanation", "prefix", "state", "stuck", "witness"]
+        [
+            "at",
+            "explanation",
+            "faults_active",
+            "prefix",
+            "state",
+            "stuck",
+            "witness"
+        ]
+    );
+    // alice and bob's holds came back during the partition (10 to 80 ms).
+    assert_eq!(
+        lin["partitions"][0]["evidence"]["faults_active"],
+        serde_json::json!(["n1 / n2, n3 cut (isolate)"])
     );
     assert_eq!(keys(&json["sessions"]), ["anomalies", "valid"]);
     assert_eq!(
         keys(&json["sessions"]["anomalies"][0]),
-        ["events", "explanation", "kind"]
+        ["at", "events", "explanation", "faults_active", "kind"]
+    );
+    assert_eq!(
+        json["sessions"]["anomalies"][0]["at"],
+        serde_json::json!(0.065)
     );
     assert_eq!(json["valid"], serde_json::json!(false));
     assert_eq!(json["ledger"]["valid"], serde_json::json!(true));

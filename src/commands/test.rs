@@ -113,7 +113,7 @@ pub fn execute(
     if let Err(e) = reports::render_run(&run_dir, &history, &results) {
         eprintln!("warning: the HTML report could not be written: {e}");
     }
-    summary::print(plan, &report, &results, run_dir.path());
+    summary::print(plan, &report, &history, &results, run_dir.path());
     Ok(Finished {
         dir: run_dir.path().to_path_buf(),
         results,

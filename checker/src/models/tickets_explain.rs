@@ -90,7 +90,11 @@ pub(crate) fn describe_op(part: &TicketsPartition, op: usize) -> String {
         TicketOp::Inventory(n) => format!("read_inventory {} -> {n} remaining", part.event),
         TicketOp::List { user: u, holds } => {
             let names: Vec<String> = holds.iter().map(|&h| hold_name(part, None, h)).collect();
-            format!("{}: list_holds -> [{}]", user(*u), names.join(", "))
+            format!(
+                "{}: list_holds -> [{}]",
+                user(*u),
+                first_few(&names, "holds")
+            )
         }
         TicketOp::Expire(p) => format!(
             "expiry of {}'s hold placed by op {}",
@@ -123,7 +127,8 @@ fn remaining(state: &TicketsState) -> String {
     }
 }
 
-/// A state in words.
+/// A state in words: the capacity, the seats taken and confirmed, and the first few active holds
+/// (the rest counted).
 pub(crate) fn describe_state(part: &TicketsPartition, state: &TicketsState) -> String {
     let active: Vec<String> = (0..part.placements.len() as u32)
         .filter(|&p| state.status[p as usize] == status::ACTIVE)
@@ -142,18 +147,36 @@ pub(crate) fn describe_state(part: &TicketsPartition, state: &TicketsState) -> S
         if active.is_empty() {
             "none".to_owned()
         } else {
-            active.join(", ")
+            first_few(&active, "holds")
         }
     )
 }
 
-/// Joins names as `a`, `a and b`, `a, b and c`.
-fn and_list(names: &[String]) -> String {
+/// Joins names as `a`, `a and b`, `a, b and c`; past [`NAMED`] names, the first few and a count
+/// of `what`: `a, b, c, and 18 more holds` (the evidence table lists them all).
+fn and_list(names: &[String], what: &str) -> String {
     match names {
         [] => String::new(),
         [one] => one.clone(),
+        many if many.len() > NAMED + 1 => first_few(many, what),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
+}
+
+/// How many names a sentence lists before it counts the rest.
+const NAMED: usize = 3;
+
+/// The first [`NAMED`] names, then `and N more <what>`, or all of them when they are few.
+fn first_few(names: &[String], what: &str) -> String {
+    // "and 1 more" says no less than the name itself.
+    if names.len() <= NAMED + 1 {
+        return names.join(", ");
+    }
+    format!(
+        "{}, and {} more {what}",
+        names[..NAMED].join(", "),
+        names.len() - NAMED
+    )
 }
 
 /// Why none of `stuck` can happen next in `state`, a paragraph for people.
@@ -187,8 +210,8 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
                 users.dedup();
                 let told = match users.len() {
                     1 => format!("{} was told more than once that they hold", users[0]),
-                    2 => format!("{} were both told they hold", and_list(&users)),
-                    _ => format!("{} were all told they hold", and_list(&users)),
+                    2 => format!("{} were both told they hold", and_list(&users, "users")),
+                    _ => format!("{} were all told they hold", and_list(&users, "users")),
                 };
                 let held: Vec<String> = holders.iter().map(|&h| holding(part, h)).collect();
                 let hold = pl.hold.as_deref().unwrap_or("no id seen");
@@ -198,7 +221,7 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
                     part.event,
                     part.event,
                     capacity(state),
-                    if held.is_empty() { "nobody holds any".to_owned() } else { and_list(&held) },
+                    if held.is_empty() { "nobody holds any".to_owned() } else { and_list(&held, "holds") },
                     remaining(state),
                     part.users.text(pl.user),
                     seats(pl.qty),
@@ -214,6 +237,15 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
                 seats(state.taken),
                 capacity(state)
             ),
+            TicketOp::Inventory(n) if *n < 0 => format!(
+                "A read of {} returned {n} seats remaining (op {}): the service sold {} it did not \
+                 have, when {} were taken of a capacity of {}.",
+                part.event,
+                part.timings[op].source,
+                seats(-n),
+                seats(state.taken),
+                capacity(state)
+            ),
             TicketOp::Inventory(n) => format!(
                 "A read of {} returned {n} remaining (op {}), but {} were taken of a capacity of {}.",
                 part.event,
@@ -221,7 +253,11 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
                 seats(state.taken),
                 capacity(state)
             ),
-            _ => format!("{} cannot happen in this state.", describe_op(part, op)),
+            _ => format!(
+                "{} cannot happen when {}.",
+                describe_op(part, op),
+                describe_state(part, state)
+            ),
         };
         sentences.push((kind, sentence));
     }

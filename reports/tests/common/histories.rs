@@ -143,9 +143,10 @@ pub const OVERSELL_SENTENCE: &str = "alice and bob were both told they hold the 
 pub const VANISHED_SENTENCE: &str =
     "carol's hold h-31 vanished from her own list 35 ms after it was confirmed to her";
 
-/// Results for the oversold history, as the checker reports such a history.
+/// Results for the oversold history, as the checker reports such a history (with when each
+/// anomaly happened).
 pub fn oversold_results(o: &Oversold) -> Results {
-    Results {
+    let mut results = Results {
         valid: Verdict::Invalid,
         file: None,
         op_counts: o.history.op_counts(),
@@ -165,6 +166,7 @@ pub fn oversold_results(o: &Oversold) -> Results {
                         state: "e7: 0 of 2 seats left; holds h-1 (alice, 2)".into(),
                         explanation: OVERSELL_SENTENCE.into(),
                         witness: vec![o.alice, o.bob],
+                        when: None,
                     }),
                 },
                 PartitionResult {
@@ -184,6 +186,7 @@ pub fn oversold_results(o: &Oversold) -> Results {
                 kind: "read-your-writes".into(),
                 explanation: VANISHED_SENTENCE.into(),
                 events: vec![o.carol_hold, o.carol_list + 1],
+                when: None,
             }],
         }),
         ledger: Some(AnomalyResult {
@@ -191,7 +194,9 @@ pub fn oversold_results(o: &Oversold) -> Results {
             anomalies: vec![],
         }),
         check_ms: 1.5,
-    }
+    };
+    checker::timing::annotate(&mut results, &o.history);
+    results
 }
 
 /// A register history of `ops` operations by `processes` concurrent clients (each round, every client

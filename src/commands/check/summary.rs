@@ -4,11 +4,12 @@ use super::output_dir::Written;
 use checker::verdict::{AnomalyResult, PartitionResult, Results, Verdict};
 use std::fmt::Write;
 
-/// How many invalid or unknown partitions the summary details.
+/// How many invalid or unknown keys (events) the summary details.
 const SHOWN: usize = 10;
 
-/// The summary of one history: verdict, model, op counts, and for each invalid or unknown
-/// partition its verdict with the evidence's explanation or the reason.
+/// The summary of one history: verdict, model, op counts, and for each invalid or unknown key
+/// (event, for tickets) its verdict with the evidence's explanation, when it happened, or the
+/// reason.
 pub fn render(results: &Results, written: Option<&Written>) -> String {
     let mut out = String::new();
     let file = results.file.as_deref().unwrap_or("history");
@@ -33,6 +34,10 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
         .linearizability
         .as_ref()
         .map_or(&[], |l| &l.partitions);
+    let (one, many) = results
+        .linearizability
+        .as_ref()
+        .map_or(("key", "keys"), |l| l.part_nouns());
     let valid = partitions
         .iter()
         .filter(|p| p.valid == Verdict::Valid)
@@ -50,7 +55,7 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
         };
         let _ = writeln!(
             out,
-            "  partition {key}: {} ({} operations, {:.1} ms)",
+            "  {one} {key}: {} ({} operations, {:.1} ms)",
             verdict_word(p.valid),
             p.ops,
             p.check_ms
@@ -59,6 +64,9 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
             let _ = writeln!(out, "    {reason}");
         }
         if let Some(evidence) = &p.evidence {
+            if let Some(when) = &evidence.when {
+                let _ = writeln!(out, "    {}:", capitalized(&when.sentence()));
+            }
             let _ = writeln!(out, "    {}", evidence.explanation);
             let _ = writeln!(out, "    model state there: {}", evidence.state);
             let _ = writeln!(
@@ -83,12 +91,12 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
     if not_valid > SHOWN {
         let _ = writeln!(
             out,
-            "  ... and {} more invalid or unknown partitions (--json lists them all)",
+            "  ... and {} more invalid or unknown {many} (--json lists them all)",
             not_valid - SHOWN
         );
     }
     if valid > 0 && valid < partitions.len() {
-        let _ = writeln!(out, "  {valid} other partitions valid");
+        let _ = writeln!(out, "  {valid} other {many} valid");
     }
     anomalies(&mut out, "sessions", results.sessions.as_ref());
     anomalies(&mut out, "ledger", results.ledger.as_ref());
@@ -131,6 +139,14 @@ fn verdict_word(verdict: Verdict) -> &'static str {
     }
 }
 
+/// `At 0.41 s` for `at 0.41 s`.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().chain(chars).collect::<String>()
+    })
+}
+
 /// Operation ids as `index 3, 7, 12`.
 fn list(ids: &[u64]) -> String {
     let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
@@ -156,6 +172,7 @@ mod tests {
                 state: "6 seats left".into(),
                 explanation: format!("alice and bob both hold the last seat of {key}"),
                 witness: vec![0, 4],
+                when: None,
             }),
         }
     }
@@ -199,7 +216,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("partition \"e2\": INVALID (4 operations"),
+            text.contains("event \"e2\": INVALID (4 operations"),
             "{text}"
         );
         assert!(
@@ -207,10 +224,11 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("cannot place next: index 4"), "{text}");
-        assert!(text.contains("partition \"e3\": UNKNOWN"), "{text}");
+        assert!(text.contains("event \"e3\": UNKNOWN"), "{text}");
         assert!(text.contains("the time limit was reached"), "{text}");
         assert!(!text.contains("\"e1\""), "{text}");
-        assert!(text.contains("1 other partitions valid"), "{text}");
+        assert!(text.contains("1 other events valid"), "{text}");
+        assert!(!text.contains("partition"), "{text}");
     }
 
     #[test]
@@ -221,7 +239,7 @@ mod tests {
         let text = render(&results(many), None);
         assert_eq!(text.matches(": INVALID (4 operations").count(), SHOWN);
         assert!(
-            text.contains("... and 5 more invalid or unknown partitions"),
+            text.contains("... and 5 more invalid or unknown events"),
             "{text}"
         );
     }

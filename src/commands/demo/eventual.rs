@@ -21,8 +21,8 @@ const REPLICATION_LAG: Duration = Duration::from_millis(200);
 /// How long placeHold waits for the other region's acknowledgement before saying "Hold failed".
 const PEER_ACK_TIMEOUT: Duration = Duration::from_millis(600);
 
-/// Starts the regions behind their replication proxies, runs the last-seats race under
-/// partitions, and stops the regions.
+/// Starts the regions behind their replication proxies, runs the last-seats race while the nemesis
+/// cuts the regions apart now and then, and stops the regions.
 pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Finished> {
     let (servers, driver) = runtime.block_on(start_regions())?;
     let urls: Vec<String> = servers.iter().map(|s| s.url()).collect();
@@ -34,9 +34,18 @@ pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Fi
         args,
         "demo-eventual",
         &urls,
+        // One event with four seats that eight buyers race for: two regions both sell the last
+        // seats within the replication lag (the double sale, no fault needed). Buyers release
+        // holds too, so seats come back and are held again while the regions are cut apart:
+        // then a region cannot get the other's acknowledgement in time and says "hold failed",
+        // though its hold stays and replicates later (failed-hold-placed).
         &[
-            "--last-seats",
+            "--events",
+            "1",
+            "--capacity",
             "4",
+            "--mix",
+            "place_hold:5,release:3,list_holds:2,read_inventory:1",
             "--concurrency",
             "8",
             "--qty",

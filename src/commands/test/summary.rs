@@ -1,16 +1,21 @@
-//! The summary `frenzy test` prints: what ran, what was recorded, each check's verdict with its
-//! first anomalies, and where the report is.
+//! The summary `frenzy test` prints: what ran, what was recorded and why operations failed, each
+//! check's verdict with its first anomalies (each with when it happened and which faults were
+//! active), and where the report is.
 
 use super::args::Plan;
-use checker::verdict::{AnomalyResult, Results, Verdict};
+use checker::history::{History, Outcome};
+use checker::verdict::{AnomalyResult, Results, Verdict, When};
+use std::collections::HashMap;
 use std::path::Path;
 use workloads::RunReport;
 
 /// How many anomalies of each check are printed; the report has them all.
 const SHOWN: usize = 5;
+/// How many distinct failure reasons are printed.
+const REASONS: usize = 3;
 
 /// Prints the summary to stdout.
-pub fn print(plan: &Plan, run: &RunReport, results: &Results, dir: &Path) {
+pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results, dir: &Path) {
     let p = &plan.phases;
     println!(
         "frenzy test: {} on {} node(s), concurrency {}, {:.1} s, seed {}{}",
@@ -30,20 +35,30 @@ pub fn print(plan: &Plan, run: &RunReport, results: &Results, dir: &Path) {
         "  operations: {} invoked: {} ok, {} fail, {} info, {} pending; {} nemesis events",
         c.invoke, c.ok, c.fail, c.info, c.pending, c.nemesis
     );
+    if let Some(reasons) = failure_reasons(history) {
+        println!("  failed because: {reasons}");
+    }
     if let Some(lin) = &results.linearizability {
+        let (one, many) = lin.part_nouns();
+        let bad = lin.partitions.iter().filter(|p| p.valid != Verdict::Valid);
         println!(
-            "  linearizability ({}): {}",
+            "  linearizability ({} model): {}, {} {}",
             lin.model,
-            verdict_word(lin.valid)
+            verdict_word(lin.valid),
+            lin.partitions.len(),
+            if lin.partitions.len() == 1 { one } else { many },
         );
-        for part in lin.partitions.iter().filter(|p| p.valid != Verdict::Valid) {
-            let why = part
-                .evidence
-                .as_ref()
-                .map(|e| e.explanation.as_str())
-                .or(part.reason.as_deref())
-                .unwrap_or("");
-            println!("    - {}: {} {why}", part.key, verdict_word(part.valid));
+        for part in bad {
+            let (when, why) = match (&part.evidence, &part.reason) {
+                (Some(e), _) => (when_text(e.when.as_ref()), e.explanation.as_str()),
+                (None, Some(reason)) => (String::new(), reason.as_str()),
+                (None, None) => (String::new(), ""),
+            };
+            println!(
+                "    - {one} {}: {}{when}: {why}",
+                part.key,
+                verdict_word(part.valid)
+            );
         }
     }
     anomalies("sessions", results.sessions.as_ref());
@@ -53,6 +68,55 @@ pub fn print(plan: &Plan, run: &RunReport, results: &Results, dir: &Path) {
         "run: {} (report.html, history.jsonl, results.json)",
         dir.display()
     );
+}
+
+/// ` at 0.41 s, when no fault was active`, or nothing when the time is not known.
+fn when_text(when: Option<&When>) -> String {
+    when.map(|w| format!(" {}", w.sentence()))
+        .unwrap_or_default()
+}
+
+/// The most common reasons operations failed, with their counts: `1687 connection refused, 40
+/// sold_out`; `None` when nothing failed.
+fn failure_reasons(history: &History) -> Option<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for op in history
+        .operations
+        .iter()
+        .filter(|op| op.outcome == Outcome::Fail)
+    {
+        let reason = op
+            .output
+            .get("error")
+            .and_then(|e| e.as_str())
+            .unwrap_or("no reason given");
+        *counts.entry(short_reason(reason)).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let shown: Vec<String> = counts
+        .iter()
+        .take(REASONS)
+        .map(|(reason, n)| format!("{n} {reason}"))
+        .collect();
+    let rest: usize = counts.iter().skip(REASONS).map(|(_, n)| n).sum();
+    match (shown.is_empty(), rest) {
+        (true, _) => None,
+        (false, 0) => Some(shown.join(", ")),
+        (false, rest) => Some(format!("{}, {rest} other", shown.join(", "))),
+    }
+}
+
+/// A failure reason without the address or detail that makes every one of them different:
+/// `connection refused` for `error sending request ...: Connection refused (os error 111)`.
+fn short_reason(reason: &str) -> String {
+    let lower = reason.to_lowercase();
+    for known in ["connection refused", "connection reset", "timed out"] {
+        if lower.contains(known) {
+            return known.to_string();
+        }
+    }
+    reason.chars().take(60).collect()
 }
 
 fn anomalies(name: &str, result: Option<&AnomalyResult>) {
@@ -68,7 +132,12 @@ fn anomalies(name: &str, result: Option<&AnomalyResult>) {
         );
     }
     for a in result.anomalies.iter().take(SHOWN) {
-        println!("    - {}: {}", a.kind, a.explanation);
+        println!(
+            "    - {}{}: {}",
+            a.kind,
+            when_text(a.when.as_ref()),
+            a.explanation
+        );
     }
     if result.anomalies.len() > SHOWN {
         println!(
@@ -83,5 +152,19 @@ fn verdict_word(v: Verdict) -> &'static str {
         Verdict::Valid => "valid",
         Verdict::Invalid => "INVALID",
         Verdict::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_reasons_are_grouped_without_their_addresses() {
+        assert_eq!(
+            short_reason("error sending request for url (http://10.0.0.2:8080/holds): Connection refused (os error 111)"),
+            "connection refused"
+        );
+        assert_eq!(short_reason("sold_out"), "sold_out");
     }
 }
