@@ -75,7 +75,7 @@ fn a_correct_adapter_gives_a_valid_run_with_its_stderr_kept() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    assert!(text(&out.stdout).contains("linearizability (cas-register): valid"));
+    assert!(text(&out.stdout).contains("linearizability (cas-register model): valid"));
     assert!(infos(&scratch).is_empty(), "nothing was lost");
     assert!(latest(&scratch).join("adapter.log").exists());
 }
