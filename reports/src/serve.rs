@@ -17,12 +17,17 @@ pub fn router(store: PathBuf) -> Router {
         .with_state(Arc::new(store))
 }
 
-/// Serves the store on a listener until `shutdown` completes.
-pub async fn serve_on(
-    listener: tokio::net::TcpListener,
+/// Serves the store on a listener (a plain TCP one, or one that times idle clients out) until
+/// `shutdown` completes.
+pub async fn serve_on<L>(
+    listener: L,
     store: PathBuf,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, router(store))
         .with_graceful_shutdown(shutdown)
         .await

@@ -1,5 +1,6 @@
 //! `frenzy cluster up|status|heal|down`: local clusters of etcd (and ticketd) in network namespaces.
 
+use crate::commands::peer_secret;
 use crate::exit::user_error;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
@@ -87,7 +88,8 @@ enum TicketdMode {
 }
 
 impl TicketdMode {
-    fn flags(self) -> Vec<String> {
+    /// ticketd's flags for this mode; the eventual regions share a fresh secret.
+    fn flags(self) -> anyhow::Result<Vec<String>> {
         let flags: &[&str] = match self {
             TicketdMode::Etcd => &["--mode", "etcd"],
             TicketdMode::Serializable => &["--mode", "etcd", "--reads", "serializable"],
@@ -96,7 +98,11 @@ impl TicketdMode {
                 "--mode", "eventual", "--region", "{node}", "--peers", "{peers}",
             ],
         };
-        flags.iter().map(|f| f.to_string()).collect()
+        let mut flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        if matches!(self, TicketdMode::Eventual) {
+            flags.extend(["--peer-secret".to_string(), peer_secret::fresh()?]);
+        }
+        Ok(flags)
     }
 }
 
@@ -192,7 +198,7 @@ async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
         System::Etcd => None,
         System::Ticketd => Some(TicketdSpec {
             binary: ticketd_binary()?,
-            args: args.ticketd_mode.flags(),
+            args: args.ticketd_mode.flags()?,
         }),
     };
     let spec = ClusterSpec {

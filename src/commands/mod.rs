@@ -2,6 +2,7 @@
 pub mod check;
 pub mod cluster;
 pub mod demo;
+pub mod peer_secret;
 pub mod report;
 pub mod serve;
 pub mod test;

@@ -2,9 +2,12 @@
 //! their reports, over HTTP on loopback by default.
 
 use crate::exit::user_error;
+use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use ticketd::idle_timeout::{IdleTimeoutListener, DEFAULT_READ_TIMEOUT, SHUTDOWN_DEADLINE};
+use tokio::signal::unix::{signal, SignalKind};
 
 /// Flags of `frenzy serve`.
 #[derive(Args, Debug)]
@@ -17,7 +20,7 @@ pub struct ServeArgs {
     addr: SocketAddr,
 }
 
-/// Serves until Ctrl-C; returns 0.
+/// Serves until Ctrl-C or SIGTERM (open requests get a few seconds); returns 0.
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if !args.store.is_dir() {
         return Err(user_error(format!(
@@ -29,6 +32,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        // Handled before the address is printed, so a signal right after still stops cleanly.
+        let mut interrupt = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;
         let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| {
             user_error(format!(
                 "cannot listen on {}: {e}; pass another --addr (e.g. 127.0.0.1:0 for any free port)",
@@ -43,10 +49,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             "serving the runs of {} at http://{bound}/ (Ctrl-C to stop)",
             args.store.display()
         );
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        reports::serve::serve_on(listener, args.store.clone(), shutdown).await?;
+        let listener = IdleTimeoutListener::new(listener, DEFAULT_READ_TIMEOUT);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = reports::serve::serve_on(listener, args.store.clone(), async {
+            let _ = stopped.await;
+        });
+        tokio::pin!(server);
+        tokio::select! {
+            ended = &mut server => return ended.map(|()| 0).map_err(Into::into),
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        let _ = stop.send(());
+        // Open requests get a few seconds; a client holding one longer is dropped.
+        if let Ok(ended) = tokio::time::timeout(SHUTDOWN_DEADLINE, server).await {
+            ended?;
+        }
         Ok(0)
     })
 }

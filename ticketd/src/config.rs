@@ -15,6 +15,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long a read with `min_seq` may wait for this instance to catch up before answering 503.
     pub min_seq_wait: Duration,
+    /// How long a connection may go without a byte from its client (mid-request or between
+    /// requests) before it is closed.
+    pub read_timeout: Duration,
 }
 
 impl Config {
@@ -26,6 +29,7 @@ impl Config {
             max_qty: 10,
             max_body_bytes: 16 * 1024,
             min_seq_wait: Duration::from_secs(2),
+            read_timeout: crate::idle_timeout::DEFAULT_READ_TIMEOUT,
         }
     }
 }
@@ -52,6 +56,9 @@ pub struct EventualConfig {
     /// the client is told the hold failed (while the local write stays and replicates later).
     /// `None`: reply right after the local write.
     pub peer_ack_timeout: Option<Duration>,
+    /// The secret every region of the deployment shares: sent with each replication batch, and
+    /// required of every batch received (at least 16 characters).
+    pub peer_secret: String,
 }
 
 /// Knobs of the etcd-backed design.

@@ -20,6 +20,9 @@ pub enum TicketError {
     /// The path or method is not part of the contract.
     #[error("no such route; see docs/http-contract.md for the routes ticketd serves")]
     NoRoute,
+    /// A replication batch without the deployment's shared secret.
+    #[error("replication needs the peers' shared secret as `Authorization: Bearer <secret>`")]
+    Unauthorized,
     /// No event with this name was created.
     #[error("event {0:?} does not exist; create it with PUT /events/{0}")]
     UnknownEvent(String),
@@ -90,6 +93,7 @@ impl TicketError {
             TicketError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             TicketError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             TicketError::NoRoute => (StatusCode::NOT_FOUND, "no_route"),
+            TicketError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             TicketError::UnknownEvent(_) => (StatusCode::NOT_FOUND, "unknown_event"),
             TicketError::EventExists { .. } => (StatusCode::CONFLICT, "event_exists"),
             TicketError::UnknownHold(_) => (StatusCode::NOT_FOUND, "unknown_hold"),

@@ -14,6 +14,8 @@ mod error;
 mod etcd;
 mod eventual;
 mod http;
+pub mod idle_timeout;
+mod json_errors;
 pub mod local_etcd;
 pub mod loopback_proxy;
 mod model;

@@ -5,24 +5,20 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::post;
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, ModeConfig};
-use crate::error::TicketError;
 use crate::etcd::{self, EtcdTickets};
-use crate::eventual::{self, Batch, Region, REPLICATION_PATH};
+use crate::eventual::{self, Region};
 use crate::http::{self, App};
+use crate::idle_timeout::{IdleTimeoutListener, SHUTDOWN_DEADLINE};
+use crate::json_errors;
 use crate::validate::check_name;
 
-/// The largest replication batch a region accepts, in bytes.
-const MAX_REPLICATION_BYTES: usize = 64 * 1024 * 1024;
+/// The shortest shared secret eventual-mode peers may use.
+pub const MIN_SECRET_CHARS: usize = 16;
 
 /// Why ticketd could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +55,8 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets in-flight requests finish, and stops the background tasks.
+    /// Stops accepting, lets in-flight requests finish for up to [`SHUTDOWN_DEADLINE`] (then
+    /// drops them), and stops the background tasks.
     pub async fn shutdown(mut self) -> Result<(), ServeError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -84,9 +81,16 @@ impl Server {
         for task in self.background.drain(..) {
             task.abort();
         }
-        match self.http.take() {
-            Some(http) => flatten(http.await),
-            None => Ok(()),
+        let Some(mut http) = self.http.take() else {
+            return Ok(());
+        };
+        match tokio::time::timeout(SHUTDOWN_DEADLINE, &mut http).await {
+            Ok(ended) => flatten(ended),
+            Err(_) => {
+                // A client still holds a request: shutting down does not wait for it any longer.
+                http.abort();
+                Ok(())
+            }
         }
     }
 }
@@ -133,6 +137,12 @@ fn check(config: &Config) -> Result<(), ServeError> {
         ModeConfig::Eventual(eventual) => {
             check_name("region", &eventual.region)
                 .map_err(|e| ServeError::Config(e.to_string()))?;
+            if eventual.peer_secret.chars().count() < MIN_SECRET_CHARS {
+                return Err(ServeError::Config(format!(
+                    "the peers' shared secret must be at least {MIN_SECRET_CHARS} characters; \
+                     give every region the same one (ticketd --peer-secret or TICKETD_PEER_SECRET)"
+                )));
+            }
             eventual.peers.iter().try_for_each(|peer| check_url(peer))
         }
         ModeConfig::Etcd(etcd) => {
@@ -177,10 +187,11 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<Server, Serv
                 Arc::clone(&region),
                 interval,
             )));
-            let replication = Router::new()
-                .route(REPLICATION_PATH, post(receive))
-                .layer(DefaultBodyLimit::max(MAX_REPLICATION_BYTES))
-                .with_state(Arc::clone(&region));
+            let replication = eventual::inbound::router(
+                Arc::clone(&region),
+                eventual_config.peer_secret.clone(),
+                config.max_qty,
+            );
             let app = App {
                 tickets: region,
                 max_qty: config.max_qty,
@@ -204,6 +215,8 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<Server, Serv
             (http::router(app), background)
         }
     };
+    let router = router.layer(axum::middleware::map_response(json_errors::as_json));
+    let listener = IdleTimeoutListener::new(listener, config.read_timeout);
     let (stop, stopped) = oneshot::channel::<()>();
     let http = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -218,15 +231,4 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<Server, Serv
         http: Some(http),
         background,
     })
-}
-
-/// Applies a replication batch from a peer region.
-async fn receive(
-    State(region): State<Arc<Region>>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(), TicketError> {
-    let bytes = http::body(raw, MAX_REPLICATION_BYTES)?;
-    let batch: Batch = serde_json::from_slice(&bytes)
-        .map_err(|e| TicketError::BadRequest(format!("not a replication batch: {e}")))?;
-    region.receive(&batch)
 }

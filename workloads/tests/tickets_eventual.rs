@@ -18,6 +18,7 @@ fn region(name: &str, peers: Vec<String>, peer_ack_timeout: Option<Duration>) ->
         peers,
         replication_lag: Duration::from_millis(300),
         peer_ack_timeout,
+        peer_secret: "tickets-eventual-test-secret".into(),
     })
 }
 

@@ -81,6 +81,7 @@ async fn start_regions() -> anyhow::Result<(Vec<ticketd::Server>, Arc<dyn Driver
         .map(|l| l.local_addr())
         .collect::<Result<_, _>>()?;
     let mut driver = ProxyDriver::new(REGIONS.iter().map(|r| r.to_string()).collect());
+    let secret = crate::commands::peer_secret::fresh()?;
     let mut servers = Vec::new();
     for (i, listener) in listeners.into_iter().enumerate() {
         let (me, other) = (REGIONS[i], REGIONS[1 - i]);
@@ -93,6 +94,7 @@ async fn start_regions() -> anyhow::Result<(Vec<ticketd::Server>, Arc<dyn Driver
             peers: vec![format!("http://{link}")],
             replication_lag: REPLICATION_LAG,
             peer_ack_timeout: Some(PEER_ACK_TIMEOUT),
+            peer_secret: secret.clone(),
         }));
         servers.push(
             ticketd::serve(config, listener)

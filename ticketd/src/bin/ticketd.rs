@@ -1,4 +1,5 @@
-//! The `ticketd` binary: parses flags into a [`ticketd::Config`] and serves until Ctrl-C.
+//! The `ticketd` binary: parses flags into a [`ticketd::Config`] and serves until Ctrl-C or
+//! SIGTERM (open requests get a few seconds, then are dropped).
 //! Exit codes: 0 stopped, 254 bad flags, 255 failure, 86 an injected `--crash-after-step` crash.
 
 use std::time::Duration;
@@ -7,6 +8,10 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use ticketd::config::CrashPlan;
 use ticketd::{Config, EtcdConfig, EventualConfig, ModeConfig, ReadMode};
+use tokio::signal::unix::{signal, SignalKind};
+
+/// Where the eventual mode's shared secret is read from when --peer-secret is absent.
+const SECRET_VAR: &str = "TICKETD_PEER_SECRET";
 
 /// The ConcertFrenzy hold service (see docs/http-contract.md).
 #[derive(Debug, Parser)]
@@ -44,6 +49,16 @@ struct Cli {
     /// client it failed, in ms (0: do not wait).
     #[arg(long, default_value_t = 1000)]
     peer_ack_timeout_ms: u64,
+
+    /// eventual: the secret every region shares, presented with each replication batch and required
+    /// of each batch received (16 characters or more). Read from TICKETD_PEER_SECRET when absent,
+    /// which keeps it out of the process list.
+    #[arg(long)]
+    peer_secret: Option<String>,
+
+    /// How long a connection may go without a byte from its client before it is closed, in ms.
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout_ms: u64,
 
     /// etcd: client URL of the member this instance talks to.
     #[arg(long, default_value = "http://127.0.0.1:2379")]
@@ -110,6 +125,11 @@ impl Cli {
                 replication_lag: Duration::from_millis(self.replication_lag_ms),
                 peer_ack_timeout: (self.peer_ack_timeout_ms > 0)
                     .then(|| Duration::from_millis(self.peer_ack_timeout_ms)),
+                peer_secret: self
+                    .peer_secret
+                    .clone()
+                    .or_else(|| std::env::var(SECRET_VAR).ok())
+                    .unwrap_or_default(),
             }),
             Mode::Etcd => ModeConfig::Etcd(EtcdConfig {
                 endpoint: self.etcd.clone(),
@@ -133,11 +153,15 @@ impl Cli {
             max_qty: self.max_qty,
             max_body_bytes: self.max_body_bytes,
             min_seq_wait: Duration::from_millis(self.min_seq_wait_ms),
+            read_timeout: Duration::from_millis(self.read_timeout_ms),
         }
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Handled from before the banner, so a signal right after it still stops ticketd cleanly.
+    let mut interrupt = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;
     let listener = tokio::net::TcpListener::bind(&cli.listen)
         .await
         .with_context(|| {
@@ -150,7 +174,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     eprintln!("ticketd: {:?} mode serving on {}", cli.mode, server.url());
     server
         .run_until(async {
-            let _ = tokio::signal::ctrl_c().await;
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
         })
         .await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! The eventual design (ConcertFrenzy today): each region answers from its own copy of the
 //! inventory and replicates its changes to the other regions asynchronously.
 
+pub mod inbound;
 mod replication;
 mod state;
 
@@ -19,8 +20,8 @@ use crate::model::{
 use crate::tickets::Tickets;
 use crate::validate::{hold_event, PlaceHold};
 
-use replication::PeerLink;
-pub use replication::{Batch, REPLICATION_PATH};
+use replication::{Batch, PeerLink};
+
 use state::{Change, RegionState, ReplicatedOp};
 
 /// One region.
@@ -46,7 +47,7 @@ impl Region {
             peers: config
                 .peers
                 .iter()
-                .map(|url| Arc::new(PeerLink::new(url)))
+                .map(|url| Arc::new(PeerLink::new(url, &config.peer_secret)))
                 .collect(),
             replication_lag: config.replication_lag,
             peer_ack_timeout: config.peer_ack_timeout,

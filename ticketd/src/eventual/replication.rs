@@ -32,16 +32,19 @@ pub struct Batch {
 pub struct PeerLink {
     /// The peer's base URL.
     pub url: String,
+    /// The deployment's shared secret, presented with every batch.
+    secret: String,
     queue: Mutex<VecDeque<(Instant, ReplicatedOp)>>,
     wake: Notify,
     acked: watch::Sender<u64>,
 }
 
 impl PeerLink {
-    /// A link to the peer at `url` with nothing queued.
-    pub fn new(url: &str) -> Self {
+    /// A link to the peer at `url`, authenticated by `secret`, with nothing queued.
+    pub fn new(url: &str, secret: &str) -> Self {
         PeerLink {
             url: url.trim_end_matches('/').to_string(),
+            secret: secret.to_string(),
             queue: Mutex::new(VecDeque::new()),
             wake: Notify::new(),
             acked: watch::Sender::new(0),
@@ -113,7 +116,12 @@ impl PeerLink {
             }
             let last = ready.last().map(|op| op.number).unwrap_or(0);
             let count = ready.len();
-            let sent = http.post(&url).json(&Batch { ops: ready }).send().await;
+            let sent = http
+                .post(&url)
+                .bearer_auth(&self.secret)
+                .json(&Batch { ops: ready })
+                .send()
+                .await;
             if sent.is_ok_and(|reply| reply.status().is_success()) {
                 self.pop(count);
                 self.acked.send_replace(last);

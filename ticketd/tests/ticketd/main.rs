@@ -4,6 +4,7 @@ mod bad_input;
 mod etcd_race;
 mod eventual_oversell;
 mod expiry;
+mod hostile;
 mod non_atomic;
 mod serializable_reads;
 mod store_timeout;

@@ -8,6 +8,9 @@ use ticketd::loopback_proxy::Proxy;
 use ticketd::{Config, EtcdConfig, EventualConfig, ModeConfig, ReadMode, Server};
 use tokio::net::TcpListener;
 
+/// The shared secret of the test regions.
+pub const PEER_SECRET: &str = "ticketd-test-peer-secret";
+
 /// A reply: status and JSON body (Null when the body is not JSON).
 pub type Reply = (StatusCode, Value);
 
@@ -168,6 +171,7 @@ impl Regions {
                 peers,
                 replication_lag: lag,
                 peer_ack_timeout: ack,
+                peer_secret: PEER_SECRET.into(),
             }));
             servers.push(
                 ticketd::serve(config, listener)
