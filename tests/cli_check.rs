@@ -241,7 +241,7 @@ fn each_malformed_history_gets_its_own_error_and_exit_254() {
             &format!("{INVOKE_READ}\n{}\n", r#"{"index":1,"time":0,"process":0,"type":"ok","f":"read","value":null}"#),
             "line 2: time goes backwards",
         ),
-        ("format", "hello\n", "cannot tell the history format"),
+        ("format", "hello\n", "cannot tell the history format from its content: its first line `hello`"),
         (
             "unreadable-op",
             "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"explode\",\"value\":null}\n",

@@ -129,12 +129,15 @@ pub enum LoadError {
     },
     /// No format was given and the content matches none.
     #[error(
-        "{path}: cannot tell the history format from its content; pass --format with one of \
-         jsonl, edn, jepsen-txt, porcupine-log, porcupine-kv"
+        "{path}: cannot tell the history format from its content: its first line `{first_line}` \
+         is none of Frenzy's JSONL, Jepsen EDN or history.txt, or Porcupine's logs; pass \
+         --format with one of jsonl, edn, jepsen-txt, porcupine-log, porcupine-kv if it is one"
     )]
     UnknownFormat {
         /// The file.
         path: String,
+        /// The start of its first non-blank line, to name the shape found.
+        first_line: String,
     },
     /// The content is malformed or not a valid history.
     #[error("{path} {source}")]
@@ -167,8 +170,17 @@ pub fn load_with_format(
         Some(format) => format,
         None => {
             let head = input.fill_buf().map_err(io)?;
-            Format::detect(&String::from_utf8_lossy(head))
-                .ok_or_else(|| LoadError::UnknownFormat { path: name.clone() })?
+            let head = String::from_utf8_lossy(head);
+            Format::detect(&head).ok_or_else(|| LoadError::UnknownFormat {
+                path: name.clone(),
+                first_line: head
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .chars()
+                    .take(60)
+                    .collect(),
+            })?
         }
     };
     let parsed = match format {
