@@ -45,4 +45,16 @@ pub trait Driver: Send + Sync {
     fn resume<'a>(&'a self, node: &'a str) -> DriverFuture<'a, Value>;
     /// Undoes everything: network healed, every node resumed, every dead node restarted.
     fn heal(&self) -> DriverFuture<'_, Value>;
+    /// Cuts the primary `from` off from the other nodes, waits `grace`, then makes another node
+    /// primary as a failover manager would (the cut stays until the network heals).
+    fn failover<'a>(&'a self, from: &'a str, grace: Duration) -> DriverFuture<'a, Value> {
+        let _ = (from, grace);
+        Box::pin(async move {
+            Err(crate::error::NemesisError::Unsupported {
+                driver: self.name(),
+                fault: "fail a primary over".into(),
+                why: "only local PostgreSQL and Redis clusters (`frenzy cluster up --system postgres|redis`) have a failover".into(),
+            })
+        })
+    }
 }

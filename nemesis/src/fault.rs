@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-/// A kind of fault a schedule can name (`--nemesis partition,kill,pause,latency,loss`).
+/// A kind of fault a schedule can name (`--nemesis partition,kill,pause,latency,loss,failover`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
@@ -20,16 +20,19 @@ pub enum FaultKind {
     Latency,
     /// Lose part of the traffic on a node's links.
     Loss,
+    /// Cut the primary off, then let a failover manager promote a replica.
+    Failover,
 }
 
 impl FaultKind {
     /// Every kind, in the order the CLI lists them.
-    pub const ALL: [FaultKind; 5] = [
+    pub const ALL: [FaultKind; 6] = [
         FaultKind::Partition,
         FaultKind::Kill,
         FaultKind::Pause,
         FaultKind::Latency,
         FaultKind::Loss,
+        FaultKind::Failover,
     ];
 
     /// The name used on the command line and in history events (`start-<name>`).
@@ -40,6 +43,7 @@ impl FaultKind {
             FaultKind::Pause => "pause",
             FaultKind::Latency => "latency",
             FaultKind::Loss => "loss",
+            FaultKind::Failover => "failover",
         }
     }
 
@@ -68,7 +72,7 @@ impl FromStr for FaultKind {
             .find(|k| k.name() == s)
             .ok_or_else(|| {
                 NemesisError::Invalid(format!(
-                    "unknown fault `{s}`: use one or more of partition, kill, pause, latency, loss"
+                    "unknown fault `{s}`: use one or more of partition, kill, pause, latency, loss, failover"
                 ))
             })
     }
@@ -197,6 +201,14 @@ pub enum Fault {
         /// Probability that a chunk is lost (0..=1).
         probability: f64,
     },
+    /// Cut the primary `from` off from the other nodes (clients still reach it), and after
+    /// `grace_ms` (a failover manager's detection time) promote a replica in its place.
+    Failover {
+        /// The primary lost.
+        from: String,
+        /// How long it stays cut off, accepting writes, before the promotion.
+        grace_ms: u64,
+    },
 }
 
 impl Fault {
@@ -208,6 +220,7 @@ impl Fault {
             Fault::Pause { .. } => FaultKind::Pause,
             Fault::Latency { .. } => FaultKind::Latency,
             Fault::Loss { .. } => FaultKind::Loss,
+            Fault::Failover { .. } => FaultKind::Failover,
         }
     }
 }

@@ -28,11 +28,18 @@ pub struct Schedule {
     pub latency: Duration,
     /// Loss probability of `loss`.
     pub loss: f64,
+    /// How long `failover` keeps the primary cut off, accepting writes, before the promotion.
+    #[serde(default = "default_grace")]
+    pub failover_grace: Duration,
+}
+
+fn default_grace() -> Duration {
+    Duration::from_secs(1)
 }
 
 impl Schedule {
     /// A schedule of `kinds` every `interval`, with default shapes (all), target (one node),
-    /// latency (100 ms) and loss (20 %).
+    /// latency (100 ms), loss (20 %) and failover grace (1 s).
     pub fn new(kinds: Vec<FaultKind>, interval: Duration, seed: u64) -> Self {
         Self {
             kinds,
@@ -42,6 +49,7 @@ impl Schedule {
             target: Target::One,
             latency: Duration::from_millis(100),
             loss: 0.2,
+            failover_grace: default_grace(),
         }
     }
 }
@@ -143,6 +151,7 @@ async fn start<D: Driver + ?Sized>(
 ) -> Result<(Fault, Value)> {
     let nodes = driver.nodes();
     let wants_leader = matches!(schedule.target, Target::Leader)
+        || kind == FaultKind::Failover
         || (kind == FaultKind::Partition
             && schedule.partitions.contains(&PartitionKind::IsolateLeader));
     let leader = if wants_leader {
@@ -180,6 +189,11 @@ async fn start<D: Driver + ?Sized>(
         FaultKind::Loss => Fault::Loss {
             nodes: targets(&schedule.target, &nodes, leader.as_deref(), rng)?,
             probability: schedule.loss,
+        },
+        FaultKind::Failover => Fault::Failover {
+            from: leader
+                .ok_or_else(|| NemesisError::Invalid("no primary was found to fail over".into()))?,
+            grace_ms: schedule.failover_grace.as_millis() as u64,
         },
     };
     let applied = apply(driver, &fault).await?;
@@ -221,6 +235,11 @@ pub async fn apply<D: Driver + ?Sized>(driver: &D, fault: &Fault) -> Result<Valu
                 )
                 .await
         }
+        Fault::Failover { from, grace_ms } => {
+            driver
+                .failover(from, Duration::from_millis(*grace_ms))
+                .await
+        }
     }
 }
 
@@ -232,6 +251,11 @@ pub async fn undo<D: Driver + ?Sized>(driver: &D, fault: &Fault) -> Result<Value
         }
         Fault::Kill { nodes } => each(nodes, |n| driver.restart(n)).await,
         Fault::Pause { nodes } => each(nodes, |n| driver.resume(n)).await,
+        Fault::Failover { from, .. } => {
+            let network = driver.heal_network().await?;
+            let rejoined = driver.restart(from).await?;
+            Ok(json!({ "network": network, "rejoined": { from.as_str(): rejoined } }))
+        }
     }
 }
 

@@ -1,14 +1,15 @@
-//! `frenzy cluster up|status|heal|down`: local clusters of etcd (and ticketd) in network namespaces.
+//! `frenzy cluster up|status|heal|down`: local clusters in network namespaces, of etcd (and
+//! ticketd), PostgreSQL or Redis.
 
 use crate::commands::peer_secret;
 use crate::exit::user_error;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
+use nemesis::netns::cluster::{self, ClusterSpec, ClusterState};
 use nemesis::netns::{health, marker};
-use nemesis::netns::{NetnsDriver, Topology};
-use nemesis::{etcd, Driver, NemesisError};
+use nemesis::netns::{NetnsDriver, SystemSpec, TicketdSpec, Topology};
+use nemesis::{Driver, NemesisError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,9 +25,9 @@ pub struct ClusterArgs {
 enum Action {
     /// Build one network namespace per node on a bridge, start the nodes, wait until healthy.
     Up(UpArgs),
-    /// Show each node: namespace, processes, health, revision, leader.
+    /// Show each node: namespace, processes, health, position (revision, LSN, offset), leader.
     Status(Where),
-    /// Remove every partition, resume paused nodes, restart dead ones; wait until etcd converges.
+    /// Remove every partition, resume paused nodes, restart dead ones; wait until the nodes converge.
     Heal(Where),
     /// Kill every process and remove the namespaces, links, rules and data.
     Down(Where),
@@ -59,6 +60,9 @@ struct UpArgs {
     /// Number of nodes.
     #[arg(long, default_value_t = 3)]
     nodes: usize,
+    /// With --system postgres: synchronous replication (every commit waits for one standby).
+    #[arg(long)]
+    pg_sync: bool,
     /// With --system ticketd: the design ticketd serves.
     #[arg(long, value_enum, default_value = "etcd")]
     ticketd_mode: TicketdMode,
@@ -73,6 +77,10 @@ enum System {
     Etcd,
     /// etcd with a ticketd in front of every member.
     Ticketd,
+    /// A PostgreSQL 15 primary and streaming replicas (Debian's postgresql).
+    Postgres,
+    /// A Redis primary, replicas and a Sentinel per node (Debian's redis-server, redis-sentinel).
+    Redis,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -194,17 +202,24 @@ async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
     need_root()?;
     let topology = Topology::new(&args.at.prefix, parse_subnet(&args.subnet)?, args.nodes)
         .map_err(cli_error)?;
-    let ticketd = match args.system {
-        System::Etcd => None,
-        System::Ticketd => Some(TicketdSpec {
-            binary: ticketd_binary()?,
-            args: args.ticketd_mode.flags()?,
-        }),
+    if args.pg_sync && !matches!(args.system, System::Postgres) {
+        return Err(user_error("--pg-sync only applies to --system postgres"));
+    }
+    let system = match args.system {
+        System::Etcd => SystemSpec::Etcd { ticketd: None },
+        System::Ticketd => SystemSpec::Etcd {
+            ticketd: Some(TicketdSpec {
+                binary: ticketd_binary()?,
+                args: args.ticketd_mode.flags()?,
+            }),
+        },
+        System::Postgres => SystemSpec::Postgres { sync: args.pg_sync },
+        System::Redis => SystemSpec::Redis,
     };
     let spec = ClusterSpec {
         topology,
         root: args.at.root(),
-        ticketd,
+        system,
     };
     let bar = spinner();
     let started = Instant::now();
@@ -219,10 +234,11 @@ async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
     }
     let state = state.map_err(cli_error)?;
     println!(
-        "cluster `{}` up in {:.2} s ({} nodes)",
+        "cluster `{}` up in {:.2} s ({} nodes of {})",
         args.at.prefix,
         started.elapsed().as_secs_f64(),
-        state.nodes.len()
+        state.nodes.len(),
+        state.system.system().name()
     );
     for node in &state.nodes {
         let ticketd = node
@@ -231,8 +247,8 @@ async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
             .map(|u| format!("  ticketd {u}"))
             .unwrap_or_default();
         println!(
-            "  {}  netns {}  etcd {}{ticketd}",
-            node.name, node.namespace, node.etcd_url
+            "  {}  netns {}  {}{ticketd}",
+            node.name, node.namespace, node.url
         );
     }
     println!("state: {}", ClusterState::file(&state.root).display());
@@ -243,12 +259,12 @@ async fn run_status(at: &Where) -> anyhow::Result<u8> {
     let state = load(at)?;
     for s in cluster::status(&state).await {
         println!(
-            "{}  namespace {}  pids {:?}  {}  revision {}{}",
+            "{}  namespace {}  pids {:?}  {}  {}{}",
             s.name,
             if s.namespace { "present" } else { "MISSING" },
             s.pids,
             if s.healthy { "healthy" } else { "UNHEALTHY" },
-            s.revision.map_or("-".to_string(), |r| r.to_string()),
+            s.detail,
             if s.leader { "  leader" } else { "" },
         );
     }
@@ -265,15 +281,14 @@ async fn run_heal(at: &Where) -> anyhow::Result<u8> {
     let started = Instant::now();
     let done = driver.heal().await.map_err(cli_error)?;
     println!("healed: {done}");
-    let client = etcd::client(Duration::from_secs(1));
     let state = driver.state();
-    let members = state.members();
+    let system = state.system.system();
     loop {
-        let waiting = health::not_serving(&client, &state).await;
-        let revision = etcd::converged(&client, &members).await;
-        if let (Some(revision), true) = (revision, waiting.is_empty()) {
+        let waiting = health::not_serving(&state).await;
+        let converged = system.converged(&state).await.map_err(cli_error)?;
+        if let (Some(sentence), true) = (&converged, waiting.is_empty()) {
             println!(
-                "every node serves (etcd members at revision {revision}{}), {:.2} s after the heal began",
+                "every node serves ({sentence}{}), {:.2} s after the heal began",
                 if state.nodes.iter().any(|n| n.ticketd_url.is_some()) {
                     ", every ticketd /health 200"
                 } else {
@@ -285,8 +300,11 @@ async fn run_heal(at: &Where) -> anyhow::Result<u8> {
         }
         if started.elapsed() > HEAL_TIMEOUT {
             let mut why = waiting;
-            if revision.is_none() {
-                why.push("the etcd members do not agree on a revision".into());
+            if converged.is_none() {
+                why.push(format!(
+                    "the {} nodes have not caught up with each other",
+                    system.name()
+                ));
             }
             anyhow::bail!(
                 "the cluster does not serve {} s after the heal: {}; see `frenzy cluster status` and the nodes' logs in {}",

@@ -1,34 +1,18 @@
-//! Local clusters: etcd (and optionally ticketd) in network namespaces, brought up, inspected and
-//! taken down; what was made is recorded in a state file so a later process can heal or remove it.
+//! Local clusters in network namespaces, whatever system runs on them (etcd, PostgreSQL, Redis:
+//! see [`System`](crate::netns::system::System)), brought up, inspected and taken down; what was
+//! made is recorded in a state file so a later process can heal or remove it.
 
+use crate::command::blocking;
 use crate::error::{NemesisError, Result};
-use crate::etcd;
+use crate::netns::system::SystemSpec;
 use crate::netns::topology::{namespace_exists, Topology};
 use crate::netns::{marker, process};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The etcd binary (Debian's `etcd-server`).
-pub const ETCD: &str = "/usr/bin/etcd";
-/// etcd's client port on every node.
-pub const CLIENT_PORT: u16 = 2379;
-/// etcd's peer port on every node.
-pub const PEER_PORT: u16 = 2380;
-/// ticketd's port on every node.
-pub const TICKETD_PORT: u16 = 8080;
-/// How long `up` waits for the cluster to become healthy.
+/// How long `up` waits for a node to become healthy.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// How to run ticketd in front of each etcd member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketdSpec {
-    /// The ticketd binary.
-    pub binary: PathBuf,
-    /// Extra flags (the mode and its knobs), passed after the listen address and endpoint;
-    /// `{node}` becomes the node's name and `{peers}` the other nodes' ticketd URLs (comma-separated).
-    pub args: Vec<String>,
-}
 
 /// What to bring up.
 #[derive(Debug, Clone)]
@@ -37,14 +21,14 @@ pub struct ClusterSpec {
     pub topology: Topology,
     /// Where data dirs, logs and the state file go (created; removed by `down`).
     pub root: PathBuf,
-    /// ticketd in front of every member, or etcd alone.
-    pub ticketd: Option<TicketdSpec>,
+    /// What runs on every node.
+    pub system: SystemSpec,
 }
 
 /// One process of a node, as started and as restarted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeProcess {
-    /// `etcd` or `ticketd`.
+    /// What it is (`etcd`, `ticketd`, `postgres`, `redis`, `sentinel`).
     pub role: String,
     /// The command line run inside the namespace.
     pub argv: Vec<String>,
@@ -61,8 +45,9 @@ pub struct NodeState {
     pub name: String,
     /// Its network namespace.
     pub namespace: String,
-    /// etcd's client URL, reachable from the host.
-    pub etcd_url: String,
+    /// The system's client URL, reachable from the host.
+    #[serde(alias = "etcd_url")]
+    pub url: String,
     /// ticketd's URL, when ticketd runs.
     pub ticketd_url: Option<String>,
     /// Its processes, started in this order.
@@ -76,6 +61,13 @@ pub struct ClusterState {
     pub topology: Topology,
     /// Data dirs, logs and this state's file.
     pub root: PathBuf,
+    /// What runs on the nodes.
+    #[serde(default)]
+    pub system: SystemSpec,
+    /// The node a failover manager made primary (PostgreSQL); `None` where the system elects
+    /// its own leader.
+    #[serde(default)]
+    pub primary: Option<String>,
     /// The nodes.
     pub nodes: Vec<NodeState>,
 }
@@ -84,80 +76,24 @@ impl ClusterState {
     /// The plan for `spec`: names, URLs and command lines, nothing started.
     pub fn plan(spec: &ClusterSpec) -> Self {
         let top = &spec.topology;
-        let peers: Vec<String> = (1..=top.size)
-            .map(|i| format!("n{i}=http://{}:{PEER_PORT}", top.addr(i)))
-            .collect();
+        let system = spec.system.system();
         let nodes = (1..=top.size)
             .map(|i| {
-                let name = format!("n{i}");
-                let dir = spec.root.join(&name);
-                let etcd_url = format!("http://{}:{CLIENT_PORT}", top.addr(i));
-                let peer_url = format!("http://{}:{PEER_PORT}", top.addr(i));
-                let mut processes = vec![NodeProcess {
-                    role: "etcd".into(),
-                    argv: [
-                        ETCD,
-                        "--name",
-                        &name,
-                        "--data-dir",
-                        &dir.join("etcd").to_string_lossy(),
-                        "--listen-client-urls",
-                        &etcd_url,
-                        "--advertise-client-urls",
-                        &etcd_url,
-                        "--listen-peer-urls",
-                        &peer_url,
-                        "--initial-advertise-peer-urls",
-                        &peer_url,
-                        "--initial-cluster",
-                        &peers.join(","),
-                        "--initial-cluster-state",
-                        "new",
-                        "--initial-cluster-token",
-                        &top.prefix,
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                    log: dir.join("etcd.log"),
-                    pid: None,
-                }];
-                let ticketd_url = spec.ticketd.as_ref().map(|t| {
-                    let listen = format!("{}:{TICKETD_PORT}", top.addr(i));
-                    let mut argv = vec![
-                        t.binary.to_string_lossy().into_owned(),
-                        "--listen".into(),
-                        listen.clone(),
-                        "--etcd".into(),
-                        etcd_url.clone(),
-                    ];
-                    let peers: Vec<String> = (1..=top.size)
-                        .filter(|j| *j != i)
-                        .map(|j| format!("http://{}:{TICKETD_PORT}", top.addr(j)))
-                        .collect();
-                    argv.extend(t.args.iter().map(|a| {
-                        a.replace("{node}", &name)
-                            .replace("{peers}", &peers.join(","))
-                    }));
-                    processes.push(NodeProcess {
-                        role: "ticketd".into(),
-                        argv,
-                        log: dir.join("ticketd.log"),
-                        pid: None,
-                    });
-                    format!("http://{listen}")
-                });
+                let plan = system.plan(top, &spec.root, i);
                 NodeState {
-                    name,
+                    name: format!("n{i}"),
                     namespace: top.namespace(i),
-                    etcd_url,
-                    ticketd_url,
-                    processes,
+                    url: plan.url,
+                    ticketd_url: plan.ticketd_url,
+                    processes: plan.processes,
                 }
             })
             .collect();
         Self {
             topology: top.clone(),
             root: spec.root.clone(),
+            system: spec.system.clone(),
+            primary: None,
             nodes,
         }
     }
@@ -189,24 +125,34 @@ impl ClusterState {
         std::fs::write(&path, text).map_err(|source| NemesisError::File { path, source })
     }
 
-    /// `(name, etcd client URL)` of every node.
+    /// `(name, client URL)` of every node.
     pub fn members(&self) -> Vec<(String, String)> {
         self.nodes
             .iter()
-            .map(|n| (n.name.clone(), n.etcd_url.clone()))
+            .map(|n| (n.name.clone(), n.url.clone()))
             .collect()
     }
 
+    /// The directory of node `i` (1-based): its data and logs.
+    pub fn node_dir(&self, i: usize) -> PathBuf {
+        self.root.join(format!("n{i}"))
+    }
+
     /// Starts the processes of node `i` (1-based) that are not running, only those of `role`
-    /// when given; returns the new pids.
+    /// when given; returns the new pids. The system first fits the node's data to its role (a
+    /// former primary rejoining as a replica after a failover).
     pub fn start_node(&mut self, i: usize, role: Option<&str>) -> Result<Vec<u32>> {
+        let node = &self.nodes[i - 1];
+        let wanted =
+            |p: &NodeProcess| !running(p, &node.namespace) && role.is_none_or(|r| r == p.role);
+        if !node.processes.iter().any(wanted) {
+            return Ok(Vec::new());
+        }
+        self.system.system().before_start(self, i)?;
         let node = &mut self.nodes[i - 1];
         let mut started = Vec::new();
         for p in &mut node.processes {
-            let running = p
-                .pid
-                .is_some_and(|pid| process::alive(pid) && in_namespace(pid, &node.namespace));
-            if running || role.is_some_and(|r| r != p.role) {
+            if running(p, &node.namespace) || role.is_some_and(|r| r != p.role) {
                 continue;
             }
             let pid = process::spawn_in(&node.namespace, &p.argv, &p.log)?;
@@ -215,6 +161,65 @@ impl ClusterState {
         }
         Ok(started)
     }
+
+    /// Starts `role` on the nodes `nodes` (1-based), records the pids, then waits until each
+    /// answers `healthy` (given a copy of the node). For systems bringing their nodes up in stages.
+    pub async fn start_and_wait<F, Fut>(
+        &mut self,
+        role: &str,
+        nodes: &[usize],
+        healthy: F,
+    ) -> Result<()>
+    where
+        F: Fn(NodeState) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        for i in nodes {
+            self.start_node(*i, Some(role))?;
+        }
+        self.save()?;
+        for i in nodes {
+            let node = &self.nodes[*i - 1];
+            wait_until(node, role, || healthy(node.clone())).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The address of node `name` as a string (empty for a name the topology does not have).
+pub fn node_addr(top: &Topology, name: &str) -> String {
+    top.index(name)
+        .map(|i| top.addr(i).to_string())
+        .unwrap_or_default()
+}
+
+/// Polls the blocking `check` every 100 ms until it holds or `limit` passes (`what` names it in
+/// the timeout's message).
+pub async fn wait_for<F>(limit: Duration, what: &str, check: F) -> Result<()>
+where
+    F: Fn() -> bool + Send + Sync + 'static,
+{
+    let check = std::sync::Arc::new(check);
+    let deadline = Instant::now() + limit;
+    loop {
+        let c = check.clone();
+        if blocking(move || Ok(c())).await? {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(NemesisError::Timeout(format!(
+                "{what}: not within {} s",
+                limit.as_secs()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// True when process `p` of the node in namespace `ns` runs.
+fn running(p: &NodeProcess, ns: &str) -> bool {
+    p.pid
+        .is_some_and(|pid| process::alive(pid) && in_namespace(pid, ns))
 }
 
 /// True when `pid` lives in network namespace `ns` (guards against signalling a reused pid).
@@ -228,9 +233,9 @@ pub fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Brings a cluster up: checks nothing is in the way, records the plan, makes the namespaces,
-/// starts every node and waits until all are healthy. On failure everything made is removed.
-/// `progress` hears one line per step.
+/// Brings a cluster up: checks the system is installed and nothing is in the way, records the
+/// plan, makes the namespaces, starts every node and waits until all are healthy. On failure
+/// everything made is removed. `progress` hears one line per step.
 pub async fn up(
     spec: &ClusterSpec,
     progress: &mut (dyn FnMut(&str) + Send),
@@ -238,19 +243,7 @@ pub async fn up(
     if !is_root() {
         return Err(NemesisError::NotRoot);
     }
-    if !Path::new(ETCD).exists() {
-        return Err(NemesisError::Invalid(format!(
-            "{ETCD} is missing: install Debian's etcd-server (scripts/setup.sh)"
-        )));
-    }
-    if let Some(t) = &spec.ticketd {
-        if !t.binary.exists() {
-            return Err(NemesisError::Invalid(format!(
-                "ticketd is missing at {}: build it with `cargo build -p ticketd`",
-                t.binary.display()
-            )));
-        }
-    }
+    spec.system.system().check_installed()?;
     marker::check_ours(&spec.root)?;
     let mut in_the_way = spec.topology.leftovers();
     if ClusterState::file(&spec.root).exists() {
@@ -279,34 +272,11 @@ async fn bring_up(state: &mut ClusterState, progress: &mut (dyn FnMut(&str) + Se
     state.save()?;
     progress("creating namespaces and bridge");
     state.topology.create()?;
-    progress("starting etcd");
-    for i in 1..=state.topology.size {
-        state.start_node(i, Some("etcd"))?;
-    }
+    let system = state.system.system();
+    system.bring_up(state, progress).await?;
     state.save()?;
-    progress("waiting for etcd to be healthy");
-    let client = etcd::client(Duration::from_secs(1));
-    for node in &state.nodes {
-        wait_until(node, "etcd", || etcd::healthy(&client, &node.etcd_url)).await?;
-    }
-    if state.nodes.iter().any(|n| n.ticketd_url.is_some()) {
-        progress("starting ticketd");
-        for i in 1..=state.topology.size {
-            state.start_node(i, Some("ticketd"))?;
-        }
-        state.save()?;
-        for node in &state.nodes {
-            let url = node.ticketd_url.clone().unwrap_or_default();
-            wait_until(node, "ticketd", || answers(&client, &url)).await?;
-        }
-    }
     progress("healthy");
     Ok(())
-}
-
-/// True when anything answers HTTP at `url`.
-async fn answers(client: &reqwest::Client, url: &str) -> bool {
-    client.get(url).send().await.is_ok()
 }
 
 /// Polls `check` until it holds; fails early, with the log's tail, when the process died.
@@ -365,30 +335,30 @@ pub struct NodeStatus {
     pub namespace: bool,
     /// Pids running in its namespace.
     pub pids: Vec<u32>,
-    /// etcd's client URL.
-    pub etcd_url: String,
-    /// etcd answers its health check.
+    /// The system's client URL.
+    pub url: String,
+    /// It answers its health check.
     pub healthy: bool,
-    /// The store revision it reports.
-    pub revision: Option<u64>,
-    /// It is the leader, by its own account.
+    /// The system's account of it (`revision 42`, `primary at 0/3000148`).
+    pub detail: String,
+    /// It leads (etcd's leader, the primary).
     pub leader: bool,
 }
 
 /// Inspects every node of a cluster.
 pub async fn status(state: &ClusterState) -> Vec<NodeStatus> {
-    let client = etcd::client(Duration::from_secs(1));
+    let system = state.system.system();
+    let leader = system.leader(state).await.ok().flatten();
     let mut out = Vec::new();
-    for node in &state.nodes {
-        let member = etcd::status(&client, &node.etcd_url).await.ok();
+    for (i, node) in state.nodes.iter().enumerate() {
         out.push(NodeStatus {
             name: node.name.clone(),
             namespace: namespace_exists(&node.namespace),
             pids: process::pids_in(&node.namespace).unwrap_or_default(),
-            etcd_url: node.etcd_url.clone(),
-            healthy: etcd::healthy(&client, &node.etcd_url).await,
-            revision: member.as_ref().map(|m| m.revision),
-            leader: member.is_some_and(|m| m.member_id == m.leader),
+            url: node.url.clone(),
+            healthy: system.healthy(state, i + 1).await.unwrap_or(false),
+            detail: system.describe(state, i + 1).await.unwrap_or_default(),
+            leader: leader.as_deref() == Some(node.name.as_str()),
         });
     }
     out

@@ -1,13 +1,14 @@
 //! The netns driver: partitions as nftables rules inside the namespaces, kill and pause as
-//! signals to every process of a node's namespace, the leader from etcd's status endpoint.
+//! signals to every process of a node's namespace, the leader and failovers from the system the
+//! cluster runs.
 
 use crate::command::blocking;
 use crate::driver::{Driver, DriverFuture, LinkFault};
 use crate::error::{NemesisError, Result};
-use crate::etcd;
-use crate::fault::Partition;
+use crate::fault::{Partition, PartitionKind};
 use crate::netns::cluster::ClusterState;
 use crate::netns::{firewall, process};
+use crate::partition;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -18,7 +19,6 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct NetnsDriver {
     state: Arc<Mutex<ClusterState>>,
-    client: reqwest::Client,
 }
 
 impl NetnsDriver {
@@ -26,7 +26,6 @@ impl NetnsDriver {
     pub fn new(state: ClusterState) -> Self {
         Self {
             state: Arc::new(Mutex::new(state)),
-            client: etcd::client(Duration::from_secs(1)),
         }
     }
 
@@ -112,8 +111,8 @@ impl Driver for NetnsDriver {
 
     fn leader(&self) -> DriverFuture<'_, Option<String>> {
         Box::pin(async move {
-            let members = self.lock().members();
-            Ok(etcd::leader(&self.client, &members).await)
+            let state = self.state();
+            state.system.system().leader(&state).await
         })
     }
 
@@ -188,6 +187,25 @@ impl Driver for NetnsDriver {
             }
             let restarted = self.start(nodes).await?;
             Ok(json!({ "network": network, "resumed": resumed, "restarted": restarted }))
+        })
+    }
+
+    fn failover<'a>(&'a self, from: &'a str, grace: Duration) -> DriverFuture<'a, Value> {
+        Box::pin(async move {
+            let cut = partition::isolate(PartitionKind::IsolateLeader, &self.nodes(), from);
+            let dropped = self.partition(&cut).await?;
+            tokio::time::sleep(grace).await;
+            let state = self.state.clone();
+            let from_owned = from.to_string();
+            let promoted = blocking(move || {
+                let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+                let system = state.system.system();
+                let done = system.promote(&mut state, &from_owned)?;
+                state.save()?;
+                Ok(done)
+            })
+            .await?;
+            Ok(json!({ "isolated": dropped, "failover": promoted }))
         })
     }
 }

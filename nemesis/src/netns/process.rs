@@ -9,7 +9,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Starts `argv` inside namespace `ns`, in its own process group, appending its output to `log`;
-/// returns its pid. A thread reaps it when it exits.
+/// returns its pid. A thread reaps it when it exits. It inherits no descriptor beyond 0-2: a node
+/// outlives the command that started it and must not keep its files open (a `flock` lock held
+/// by `flock /tmp/x.lock frenzy cluster up` would otherwise be held for as long as the node runs).
 pub fn spawn_in(ns: &str, argv: &[String], log: &Path) -> Result<u32> {
     let file_err = |source| NemesisError::File {
         path: log.to_path_buf(),
@@ -21,18 +23,26 @@ pub fn spawn_in(ns: &str, argv: &[String], log: &Path) -> Result<u32> {
         .open(log)
         .map_err(file_err)?;
     let err = out.try_clone().map_err(file_err)?;
-    let mut child = Command::new("ip")
+    let mut command = Command::new("ip");
+    command
         .args(["netns", "exec", ns])
         .args(argv)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
-        .process_group(0)
-        .spawn()
-        .map_err(|source| NemesisError::Spawn {
-            command: argv.first().cloned().unwrap_or_default(),
-            source,
-        })?;
+        .process_group(0);
+    // SAFETY: the closure only makes one async-signal-safe system call.
+    unsafe {
+        command.pre_exec(|| {
+            // CLOSE_RANGE_CLOEXEC: every descriptor from 3 on closes when `ip` execs.
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 4u32);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().map_err(|source| NemesisError::Spawn {
+        command: argv.first().cloned().unwrap_or_default(),
+        source,
+    })?;
     let pid = child.id();
     std::thread::spawn(move || child.wait());
     Ok(pid)

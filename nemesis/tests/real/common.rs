@@ -3,7 +3,9 @@
 
 use base64::Engine;
 use nemesis::netns::cluster::{self, ClusterSpec, ClusterState};
-use nemesis::netns::Topology;
+use nemesis::netns::{NetnsDriver, SystemSpec, Topology};
+use nemesis::schedule::apply;
+use nemesis::Fault;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
@@ -52,11 +54,16 @@ pub struct Cluster(pub ClusterState);
 impl Cluster {
     /// Brings up an etcd cluster of `size` nodes for test `id`.
     pub async fn up(id: u8, size: usize) -> Self {
+        Self::up_system(id, size, SystemSpec::default()).await
+    }
+
+    /// Brings up a cluster of `size` nodes running `system` for test `id`.
+    pub async fn up_system(id: u8, size: usize, system: SystemSpec) -> Self {
         let top = topology(id, size);
         let spec = ClusterSpec {
             root: scratch(&top),
             topology: top,
-            ticketd: None,
+            system,
         };
         let state = cluster::up(&spec, &mut |_| {})
             .await
@@ -67,7 +74,7 @@ impl Cluster {
     /// The etcd client URL of node `name`.
     pub fn url(&self, name: &str) -> String {
         let node = self.0.nodes.iter().find(|n| n.name == name);
-        node.map(|n| n.etcd_url.clone()).unwrap_or_default()
+        node.map(|n| n.url.clone()).unwrap_or_default()
     }
 }
 
@@ -164,4 +171,62 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     start.elapsed()
+}
+
+/// A failover of n1 under way in the background.
+pub struct FailoverOfN1(tokio::task::JoinHandle<nemesis::Result<serde_json::Value>>);
+
+impl FailoverOfN1 {
+    /// Starts failing n1 over (after `grace_ms` cut off) and returns once the cut is in place
+    /// on every node, with the fault to undo later.
+    pub async fn start(cluster: &Cluster, driver: &NetnsDriver, grace_ms: u64) -> (Fault, Self) {
+        let fault = Fault::Failover {
+            from: "n1".into(),
+            grace_ms,
+        };
+        let task = {
+            let (driver, fault) = (driver.clone(), fault.clone());
+            tokio::spawn(async move { apply(&driver, &fault).await })
+        };
+        wait_for_rules(cluster).await;
+        (fault, Self(task))
+    }
+
+    /// Waits for the promotion; the node promoted, which must not be n1.
+    pub async fn promoted(self) -> String {
+        let done = self
+            .0
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("failover: {e}"));
+        let promoted = done["failover"]["promoted"].as_str().unwrap_or_default();
+        assert!(promoted == "n2" || promoted == "n3", "{done}");
+        promoted.to_string()
+    }
+}
+
+/// Waits (up to 10 s) until every namespace of `cluster` has Frenzy's partition rules in place.
+async fn wait_for_rules(cluster: &Cluster) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for node in &cluster.0.nodes {
+        let ns = &node.namespace;
+        loop {
+            let listed = std::process::Command::new("ip")
+                .args([
+                    "netns", "exec", ns, "nft", "list", "table", "inet", "frenzy",
+                ])
+                .output()
+                .is_ok_and(|o| {
+                    o.status.success() && String::from_utf8_lossy(&o.stdout).contains("drop")
+                });
+            if listed {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no partition rules in {ns} within 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }

@@ -46,7 +46,7 @@ async fn majorities_ring_and_bridge_give_the_promised_connectivity() {
     let state = ClusterState::plan(&ClusterSpec {
         topology: ns.0.clone(),
         root: scratch(&ns.0),
-        ticketd: None,
+        system: Default::default(),
     });
     let driver = NetnsDriver::new(state);
     let nodes = driver.nodes();

@@ -112,7 +112,7 @@ async fn kill_restart_and_a_heal_from_the_state_file() {
     let spec_again = cluster::ClusterSpec {
         topology: cluster.0.topology.clone(),
         root: cluster.0.root.clone(),
-        ticketd: None,
+        system: Default::default(),
     };
     let second = cluster::up(&spec_again, &mut |_| {}).await;
     assert!(

@@ -4,5 +4,7 @@
 mod common;
 mod connectivity;
 mod etcd;
+mod postgres;
 mod proxy;
+mod redis;
 mod ssh;

@@ -6,8 +6,9 @@ use crate::commands::cluster::{cli_error, ticketd_binary};
 use crate::commands::test::{execute, FaultPlan, Finished, Stop};
 use crate::exit::user_error;
 use anyhow::Context;
-use nemesis::netns::cluster::{self, ClusterSpec, ClusterState, TicketdSpec};
+use nemesis::netns::cluster::{self, ClusterSpec, ClusterState};
 use nemesis::netns::{NetnsDriver, Topology};
+use nemesis::netns::{SystemSpec, TicketdSpec};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,10 +38,12 @@ pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Fi
     let spec = ClusterSpec {
         topology: Topology::new(PREFIX, SUBNET, 3).map_err(cli_error)?,
         root: PathBuf::from("/run/frenzy").join(PREFIX),
-        ticketd: Some(TicketdSpec {
-            binary,
-            args: flags.iter().map(|s| s.to_string()).collect(),
-        }),
+        system: SystemSpec::Etcd {
+            ticketd: Some(TicketdSpec {
+                binary,
+                args: flags.iter().map(|s| s.to_string()).collect(),
+            }),
+        },
     };
     // cluster::up says what is missing (etcd, ticketd) or in the way (an earlier demo's cluster).
     let state = runtime

@@ -45,13 +45,14 @@ impl FaultPlan {
     }
 }
 
-/// The client URLs of a namespace cluster's nodes: ticketd's when it runs there, else etcd's.
+/// The client URLs of a namespace cluster's nodes: ticketd's when it runs there, else the
+/// system's (etcd, PostgreSQL, Redis).
 pub fn cluster_nodes(root: &Path) -> anyhow::Result<Vec<String>> {
     let state = load_state(root)?;
     Ok(state
         .nodes
         .iter()
-        .map(|n| n.ticketd_url.clone().unwrap_or_else(|| n.etcd_url.clone()))
+        .map(|n| n.ticketd_url.clone().unwrap_or_else(|| n.url.clone()))
         .collect())
 }
 
