@@ -178,6 +178,61 @@ fn out_dir_holds_results_and_a_witness_that_still_fails() {
 }
 
 #[test]
+fn out_never_overwrites_an_input_history() {
+    let dir = Scratch::new("out-input");
+    let porcupine = std::fs::read_to_string(test_data("kv/c01-bad.txt")).unwrap();
+    let input = dir.file("history.jsonl", &porcupine);
+    // Also through another path to the same file: a symlink elsewhere, and a `..` detour.
+    let elsewhere = dir.0.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let link = elsewhere.join("mine.txt");
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    let detour = dir.0.join("elsewhere/..");
+    let cases: [(&Path, &Path); 3] = [(&input, &dir.0), (&link, &dir.0), (&input, &detour)];
+    for (history, out_dir) in cases {
+        let out = check(
+            &[history],
+            &[
+                "--model",
+                "kv",
+                "--format",
+                "porcupine-kv",
+                "--out",
+                out_dir.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("would overwrite the input"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+        assert_eq!(
+            std::fs::read_to_string(&input).unwrap(),
+            porcupine,
+            "input untouched"
+        );
+        assert!(!dir.0.join("results.json").exists(), "nothing written");
+    }
+    // A witness written by an earlier run, checked again with the same --out, is an input too.
+    let out_dir = dir.0.join("out");
+    let first = check(
+        &[&test_data("kv/c01-bad.txt")],
+        &["--model", "kv", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let witness = out_dir.join("witness-7.jsonl");
+    let before = std::fs::read_to_string(&witness).unwrap();
+    let again = check(
+        &[&witness],
+        &["--model", "kv", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(again.status.code(), Some(254), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(&witness).unwrap(), before);
+}
+
+#[test]
 fn out_dir_with_several_histories_gets_one_subdirectory_each() {
     let dir = Scratch::new("out-several");
     let out_dir = dir.0.join("out");

@@ -63,7 +63,8 @@ pub struct CheckArgs {
     json: bool,
     /// Write the history (history.jsonl), results.json, each invalid partition's witness history
     /// (witness-<key>.jsonl) and the report (report.html, charts, junit.xml) here (one subdirectory
-    /// per history when there are several).
+    /// per history when there are several). A folder where one of these would replace an input
+    /// history is refused before anything is checked.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -90,7 +91,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut out_dirs = args
         .out
         .as_deref()
-        .map(|dir| output_dir::OutputDirs::new(dir, args.histories.len()));
+        .map(|dir| output_dir::OutputDirs::new(dir, &args.histories))
+        .transpose()?;
     let mut worst = Verdict::Valid;
     for path in &args.histories {
         let spinner = reading_spinner(path);
@@ -121,7 +123,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
         worst = worst.worst(results.valid);
         let written = match out_dirs.as_mut() {
-            Some(dirs) => Some(dirs.write(path, &history, &results)?),
+            Some(dirs) => Some(dirs.write(&history, &results)?),
             None => None,
         };
         if args.json {

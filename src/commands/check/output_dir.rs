@@ -6,16 +6,27 @@ use anyhow::Context;
 use checker::history::History;
 use checker::jsonl::write_events;
 use checker::verdict::Results;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 /// Where each history's results go: `DIR` itself for one history, `DIR/<file stem>` for several.
 pub struct OutputDirs {
-    root: PathBuf,
-    per_history: bool,
-    used: HashSet<String>,
+    /// The folder of each history, in the order the histories are written.
+    planned: VecDeque<PathBuf>,
 }
+
+/// The files written into a history's folder besides its witnesses (`witness*.jsonl`).
+const WRITTEN: [&str; 8] = [
+    reports::store::HISTORY_FILE,
+    reports::store::RESULTS_FILE,
+    reports::render::REPORT_FILE,
+    reports::render::JUNIT_FILE,
+    "latency.svg",
+    "latency.png",
+    "rate.svg",
+    "rate.png",
+];
 
 /// The files written for one history.
 pub struct Written {
@@ -28,23 +39,27 @@ pub struct Written {
 }
 
 impl OutputDirs {
-    /// Output under `root` for `histories` histories.
-    pub fn new(root: &Path, histories: usize) -> Self {
-        OutputDirs {
-            root: root.to_path_buf(),
-            per_history: histories > 1,
-            used: HashSet::new(),
+    /// Output under `root` for `histories`, written in that order. Refuses, before anything is
+    /// checked or written, when a file it would write is one of the histories (the same file by
+    /// device and inode, whatever path names it): an input is never overwritten.
+    pub fn new(root: &Path, histories: &[PathBuf]) -> anyhow::Result<Self> {
+        let mut used = HashSet::new();
+        let planned: VecDeque<PathBuf> = histories
+            .iter()
+            .map(|path| dir_for(root, path, histories.len() > 1, &mut used))
+            .collect();
+        for dir in &planned {
+            refuse_overwriting(root, dir, histories)?;
         }
+        Ok(OutputDirs { planned })
     }
 
-    /// Writes `results` and the witnesses of its invalid partitions for the history at `path`.
-    pub fn write(
-        &mut self,
-        path: &Path,
-        history: &History,
-        results: &Results,
-    ) -> anyhow::Result<Written> {
-        let dir = self.dir_for(path);
+    /// Writes `results` and the witnesses of its invalid partitions for the next history.
+    pub fn write(&mut self, history: &History, results: &Results) -> anyhow::Result<Written> {
+        let dir = self
+            .planned
+            .pop_front()
+            .context("more histories written than planned (a Frenzy bug)")?;
         fs::create_dir_all(&dir).map_err(|e| {
             user_error(format!(
                 "cannot create the output directory {}: {e}; pass --out a directory you can write",
@@ -92,24 +107,64 @@ impl OutputDirs {
             report,
         })
     }
+}
 
-    /// The directory for the history at `path`, unique among those handed out so far.
-    fn dir_for(&mut self, path: &Path) -> PathBuf {
-        if !self.per_history {
-            return self.root.clone();
-        }
-        let stem = path.file_stem().map_or_else(
-            || "history".to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        );
-        let mut name = safe_name(&stem);
-        let mut n = 2;
-        while !self.used.insert(name.clone()) {
-            name = format!("{}-{n}", safe_name(&stem));
-            n += 1;
-        }
-        self.root.join(name)
+/// The directory for the history at `path`: `root` itself, or `root/<stem>` (unique among `used`)
+/// when there are several histories.
+fn dir_for(root: &Path, path: &Path, per_history: bool, used: &mut HashSet<String>) -> PathBuf {
+    if !per_history {
+        return root.to_path_buf();
     }
+    let stem = path.file_stem().map_or_else(
+        || "history".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let mut name = safe_name(&stem);
+    let mut n = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{}-{n}", safe_name(&stem));
+        n += 1;
+    }
+    root.join(name)
+}
+
+/// Fails when a file Frenzy would write in `dir` is one of the `inputs`.
+fn refuse_overwriting(root: &Path, dir: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let witnesses = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("witness") && name.ends_with(".jsonl")
+        });
+    let targets: Vec<PathBuf> = WRITTEN
+        .iter()
+        .map(|name| dir.join(name))
+        .chain(witnesses.map(|e| e.path()))
+        .collect();
+    for input in inputs {
+        let Some(input_id) = identity(input) else {
+            continue;
+        };
+        if let Some(target) = targets.iter().find(|t| identity(t) == Some(input_id)) {
+            return Err(user_error(format!(
+                "--out {} would overwrite the input {} (it is {}), and Frenzy never overwrites a \
+                 history it checks: pass --out a folder that holds none of the inputs, e.g. --out {}",
+                root.display(),
+                input.display(),
+                target.display(),
+                root.join("checked").display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A file's device and inode: the same for every path that names it (links, `..`, symlinks).
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// `witness-<key>.jsonl`, or `witness.jsonl` for an unpartitioned history.
