@@ -88,8 +88,8 @@ impl<M: Model> Shrinker<'_, '_, M> {
 
     /// A witness around the named operation: shrinks, from the operations called before it
     /// returned (other than the rest of `stuck`), while the rest fails and fails no more without
-    /// it. `None` when even that start fails without it (another anomaly lies there) or cannot be
-    /// judged in time.
+    /// it. `None` when even that start fails without it (another anomaly lies there), or when the
+    /// result is not 1-minimal (a smaller anomaly without it lies inside).
     fn around<'o>(
         &self,
         ops: &[&'o Operation],
@@ -119,7 +119,8 @@ impl<M: Model> Shrinker<'_, '_, M> {
                 .collect();
             drop.id == named || !self.fails(&rest)
         });
-        (minimal && !self.out_of_time()).then_some(witness)
+        // Out of time, the witness still fails and holds the named operation, if not minimal.
+        (minimal || self.out_of_time()).then_some(witness)
     }
 }
 
