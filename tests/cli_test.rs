@@ -135,6 +135,63 @@ async fn a_node_that_does_not_speak_the_contract_is_one_clear_error() {
     );
 }
 
+#[test]
+fn concurrency_is_bounded() {
+    let store = Store::new("concurrency");
+    let out = frenzy(&[
+        "--workload",
+        "tickets",
+        "--node",
+        "http://127.0.0.1:9",
+        "--concurrency",
+        "1000000",
+        "--store",
+        store.arg(),
+    ]);
+    assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 to 512"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn final_reads_follow_the_users_who_acted_not_the_users_flag() {
+    let (_etcd, server) = ticketd_on_etcd("users").await;
+    let store = Store::new("users");
+    let url = server.url();
+    let args = [
+        "--workload",
+        "tickets",
+        "--node",
+        &url,
+        "--users",
+        "100000",
+        "--concurrency",
+        "3",
+        "--time-limit",
+        "1",
+        "--quiesce",
+        "0",
+        "--rate",
+        "50",
+        "--store",
+        store.arg(),
+    ];
+    let out = frenzy_beside(&args).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let history =
+        std::fs::read_to_string(run_dir(&store.0, "tickets").join("history.jsonl")).unwrap();
+    let listed: std::collections::BTreeSet<String> = history
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["f"] == "list_holds")
+        .filter_map(|e| e["value"]["user"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        !listed.is_empty() && listed.len() <= 3,
+        "only the 3 workers' users are read back: {listed:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_against_ticketd_and_etcd_are_stored_checked_and_valid() {
     let (etcd, server) = ticketd_on_etcd("valid").await;

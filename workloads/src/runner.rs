@@ -159,11 +159,19 @@ pub async fn run<W: Workload, C: Client>(
         op_timeout: phases.op_timeout,
         stop: &stop,
     };
-    finals.run(reads).await;
+    // The final phase is bounded: reads still running at the limit stay pending (unknown).
+    let _ = tokio::time::timeout(final_reads_limit(phases.op_timeout), finals.run(reads)).await;
     RunReport {
         interrupted: false,
         operations,
     }
+}
+
+/// How long the final reads may take in all: 10 s, or twice the operation timeout when that is
+/// longer. With the grace for in-flight operations (operation timeout + 1 s), the heal and the
+/// quiesce, this bounds what a run takes beyond its time limit.
+fn final_reads_limit(op_timeout: Duration) -> Duration {
+    (op_timeout * 2).max(Duration::from_secs(10))
 }
 
 /// Sleeps for `duration`; false when `stop` turned true first.

@@ -63,7 +63,7 @@ pub struct TestArgs {
     /// A live cluster to fault over ssh, described by this TOML file.
     #[arg(long, value_name = "FILE")]
     pub ssh: Option<PathBuf>,
-    /// Logical processes, each with at most one operation in flight.
+    /// Logical processes, each with at most one operation in flight (1 to 512).
     #[arg(long, default_value_t = 10)]
     pub concurrency: usize,
     /// Target operations per second over all processes (jittered); unlimited when absent.
@@ -200,6 +200,12 @@ impl AdapterPlan {
     }
 }
 
+/// The most logical processes a run may have. Each may hold an open connection, so 512 stays well
+/// under the usual limit of 1024 open files with room for the history, logs and proxies; and the
+/// linearizability search slows with every operation in flight at once, so a history with
+/// thousands of concurrent operations would rarely be decided anyway.
+pub const MAX_CONCURRENCY: usize = 512;
+
 /// Where `frenzy cluster up` keeps its cluster by default.
 const DEFAULT_CLUSTER: &str = "/run/frenzy/frenzy";
 
@@ -222,8 +228,12 @@ fn seconds(flag: &str, value: f64, positive: bool) -> anyhow::Result<Duration> {
 impl TestArgs {
     /// Checks the flags and turns them into a plan; every problem is one clear user error.
     pub fn plan(&self) -> anyhow::Result<Plan> {
-        if self.concurrency == 0 {
-            return Err(user_error("--concurrency must be at least 1"));
+        if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
+            return Err(user_error(format!(
+                "--concurrency {} is out of range: use 1 to {MAX_CONCURRENCY} (each process may \
+                 hold a connection, and the checker's search grows with the operations in flight)",
+                self.concurrency
+            )));
         }
         if let Some(rate) = self.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
             return Err(user_error(format!(

@@ -168,6 +168,8 @@ struct UserState {
     retry: Option<Op>,
     /// The request id retried last, so a retry that ends `info` again is not retried forever.
     retried: Option<String>,
+    /// The user invoked at least one operation: only such users get final reads of their holds.
+    acted: bool,
 }
 
 /// The tickets workload.
@@ -289,6 +291,7 @@ impl Workload for TicketsWorkload {
 
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (user, mut state) = self.user_of(worker.slot);
+        state.acted = true;
         if let Some(retry) = state.retry.take() {
             return retry;
         }
@@ -359,6 +362,11 @@ impl Workload for TicketsWorkload {
                     continue;
                 }
                 let state = state.lock().unwrap_or_else(|p| p.into_inner());
+                // A user who never ran an operation holds nothing: the final reads stay
+                // proportional to what the run touched, not to --users.
+                if !state.acted {
+                    continue;
+                }
                 for event in &self.events {
                     reads.push((node, self.list_holds(user, &state, event)));
                 }
