@@ -77,8 +77,27 @@ fn peak_rss_mib() -> u64 {
         .map_or(0, |kib| kib / 1024)
 }
 
+/// The engines the check chose, e.g. `frontier` or `backtracking 9, frontier 1`.
+fn engines(result: &LinearizabilityResult) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for p in &result.partitions {
+        let name = p
+            .search
+            .map_or("none".to_owned(), |e| format!("{e:?}").to_lowercase());
+        *counts.entry(name).or_default() += 1;
+    }
+    if counts.len() == 1 && result.partitions.len() == 1 {
+        return counts.into_keys().collect();
+    }
+    let parts: Vec<String> = counts.iter().map(|(e, n)| format!("{e} {n}")).collect();
+    parts.join(", ")
+}
+
 fn porcupine_table(scale: Scale) {
-    println!("{:<24} {:>6} {:>10} {:>10}", "file", "ops", "verdict", "ms");
+    println!(
+        "{:<24} {:>6} {:>10} {:>10}  search",
+        "file", "ops", "verdict", "ms"
+    );
     let mut totals = Vec::new();
     for (dir, model) in [("jepsen", "cas-register"), ("kv", "kv")] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(test_data().join(dir))
@@ -98,10 +117,11 @@ fn porcupine_table(scale: Scale) {
                     .map_or(String::new(), |f| f.to_string_lossy().into_owned())
             );
             println!(
-                "{name:<24} {:>6} {:>10} {:>10.3}",
+                "{name:<24} {:>6} {:>10} {:>10.3}  {}",
                 history.operations.len(),
                 format!("{:?}", result.valid),
-                ms(took)
+                ms(took),
+                engines(&result)
             );
         }
         println!(

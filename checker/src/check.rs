@@ -9,7 +9,7 @@ use crate::models::mutex::MutexModel;
 use crate::models::register::RegisterModel;
 use crate::models::tickets::TicketsModel;
 use crate::models::{ModelOptions, MODEL_NAMES};
-use crate::search::{search, Budget, SearchOutcome, Stop};
+use crate::search::{choose, search_with, Budget, Engine, SearchOutcome, Stop};
 use crate::verdict::{Evidence, LinearizabilityResult, PartitionResult, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -31,6 +31,8 @@ pub struct CheckOptions {
     pub progress: bool,
     /// [`crate::suite::check_all`]: a history with no client operation is valid (not unknown).
     pub allow_empty: bool,
+    /// The search engine for every partition. `None`: chosen per partition ([`choose`]).
+    pub engine: Option<Engine>,
 }
 
 /// Why a check could not run: the user's model name or history does not fit.
@@ -196,7 +198,8 @@ fn run<M: Model>(
     let mut results: Vec<PartitionResult> = compiled
         .par_iter()
         .map(|(key, ops, part)| {
-            let result = check_partition(model, key, ops, part, &budget, shrink_until);
+            let engine = options.engine.unwrap_or_else(|| choose(part));
+            let result = check_partition(model, key, ops, part, engine, &budget, shrink_until);
             bar.inc(ops.len() as u64);
             if result.valid == Verdict::Invalid && !options.all_partitions {
                 budget.cancel();
@@ -221,16 +224,18 @@ fn check_partition<M: Model>(
     key: &str,
     ops: &[&Operation],
     part: &M::Part,
+    engine: Engine,
     budget: &Budget,
     shrink_until: Option<Instant>,
 ) -> PartitionResult {
     let started = Instant::now();
-    let outcome = search(part, budget);
+    let outcome = search_with(engine, part, budget);
     let mut result = PartitionResult {
         key: key.to_owned(),
         valid: Verdict::Unknown,
         ops: ops.len(),
         check_ms: 0.0,
+        search: Some(engine),
         reason: None,
         evidence: None,
     };

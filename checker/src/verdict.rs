@@ -1,5 +1,6 @@
 //! Check results: the verdict of a history and the evidence behind it (the results.json schema).
 
+use crate::search::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -129,6 +130,9 @@ pub struct PartitionResult {
     pub ops: usize,
     /// Time spent searching this partition, in milliseconds.
     pub check_ms: f64,
+    /// The search engine chosen for this partition (`backtracking` or `frontier`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<Engine>,
     /// Why the verdict is unknown (budget reached, not checked), when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

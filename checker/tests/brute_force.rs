@@ -13,6 +13,7 @@ use checker::model::{Model, Partition, Timing};
 use checker::models::register::RegisterModel;
 use checker::models::tickets::TicketsModel;
 use checker::models::ModelOptions;
+use checker::search::Engine;
 use checker::verdict::Verdict;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -56,17 +57,27 @@ fn schedule(rng: &mut Rng, n: usize) -> Vec<(u64, u64)> {
 
 /// Builds a history; `ops` gives (f, input, ok output, failed output) per operation.
 fn history(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>) -> History {
+    history_with(rng, ops, 12)
+}
+
+/// Like [`history`], with `ok` in 20 the share of ok operations; the rest fail, end `info` or
+/// stay pending (2 : 3 : 3), so a small `ok` makes most outcomes unknown.
+fn history_with(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>, ok: u64) -> History {
     let at = schedule(rng, ops.len());
     let mut operations: Vec<Operation> = ops
         .into_iter()
         .zip(at)
         .enumerate()
-        .map(|(i, ((f, input, ok, failed), (call, done)))| {
-            let (outcome, output, completion) = match rng.below(20) {
-                0..=11 => (Outcome::Ok, ok, Some(done)),
-                12..=13 => (Outcome::Fail, failed, Some(done)),
-                14..=16 => (Outcome::Info, input.clone(), Some(done)),
-                _ => (Outcome::Pending, Value::Null, None),
+        .map(|(i, ((f, input, ok_output, failed), (call, done)))| {
+            let roll = rng.below(20);
+            let (outcome, output, completion) = if roll < ok {
+                (Outcome::Ok, ok_output, Some(done))
+            } else {
+                match (roll - ok) * 8 / (20 - ok) {
+                    0..=1 => (Outcome::Fail, failed, Some(done)),
+                    2..=4 => (Outcome::Info, input.clone(), Some(done)),
+                    _ => (Outcome::Pending, Value::Null, None),
+                }
             };
             Operation {
                 id: call,
@@ -136,20 +147,36 @@ fn brute_model<M: Model>(model: &M, h: &History) -> bool {
         .all(|(key, ops)| brute(&model.compile(key, ops).expect("compiles")))
 }
 
-fn search(h: &History, model: &str, options: &ModelOptions) -> bool {
+/// The verdict of one engine (`None`: the one the checker chooses).
+fn verdict_of(h: &History, model: &str, options: &ModelOptions, engine: Option<Engine>) -> Verdict {
     let check = CheckOptions {
         all_partitions: true,
+        engine,
         ..CheckOptions::default()
     };
-    let result =
-        check_without_witness(h, model, options, &check).expect("generated ops are readable");
-    assert_ne!(result.valid, Verdict::Unknown);
-    result.valid == Verdict::Valid
+    check_without_witness(h, model, options, &check)
+        .expect("generated ops are readable")
+        .valid
+}
+
+/// Whether the history is linearizable, by the search; both engines must agree.
+fn search(h: &History, model: &str, options: &ModelOptions) -> bool {
+    let backtracking = verdict_of(h, model, options, Some(Engine::Backtracking));
+    let frontier = verdict_of(h, model, options, Some(Engine::Frontier));
+    assert_ne!(backtracking, Verdict::Unknown);
+    assert_eq!(backtracking, frontier, "the engines disagree on {model}");
+    assert_eq!(verdict_of(h, model, options, None), frontier);
+    backtracking == Verdict::Valid
 }
 
 fn register_history(rng: &mut Rng, cas: bool) -> History {
-    let vals = [json!(null), json!(0), json!(1), json!(2)];
     let n = 1 + rng.below(8) as usize;
+    register_history_of(rng, cas, n, 12)
+}
+
+/// A register history of `n` operations, `ok` in 20 of them ok (see [`history_with`]).
+fn register_history_of(rng: &mut Rng, cas: bool, n: usize, ok: u64) -> History {
+    let vals = [json!(null), json!(0), json!(1), json!(2)];
     let ops = (0..n)
         .map(|_| match rng.below(if cas { 3 } else { 2 }) {
             0 => ("read", Value::Null, rng.pick(&vals).clone(), Value::Null),
@@ -168,7 +195,7 @@ fn register_history(rng: &mut Rng, cas: bool) -> History {
             }
         })
         .collect();
-    history(rng, ops)
+    history_with(rng, ops, ok)
 }
 
 /// Concrete kv semantics: every order of every subset (all ok operations included).
@@ -487,6 +514,17 @@ proptest! {
     }
 
     #[test]
+    fn engines_agree_with_brute_force_when_most_outcomes_are_unknown(seed in any::<u64>()) {
+        let mut rng = Rng(seed);
+        let cas = rng.below(2) == 0;
+        let n = 4 + rng.below(5) as usize;
+        let h = register_history_of(&mut rng, cas, n, 6);
+        let expected = brute_model(&RegisterModel::new(cas, None), &h);
+        let model = if cas { "cas-register" } else { "register" };
+        prop_assert_eq!(search(&h, model, &ModelOptions::default()), expected, "{:#?}", h.operations);
+    }
+
+    #[test]
     fn kv_search_agrees_with_concrete_brute_force(seed in any::<u64>()) {
         let h = kv_history(&mut Rng(seed));
         let expected = brute_kv(&h);
@@ -521,5 +559,17 @@ proptest! {
         if let Some(op) = names_another_events_hold(&h) {
             prop_assert!(!valid, "op {} names another event's hold {:#?}", op, h.operations);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn engines_agree_on_longer_histories_with_many_unknown_outcomes(seed in any::<u64>()) {
+        let mut rng = Rng(seed);
+        let n = 16 + rng.below(12) as usize;
+        let h = register_history_of(&mut rng, true, n, 8);
+        search(&h, "cas-register", &ModelOptions::default());
     }
 }

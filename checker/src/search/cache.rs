@@ -60,6 +60,27 @@ impl<S: Clone + Eq + Hash> Cache<S> {
         true
     }
 
+    /// Bytes the next `inserts` insertions may allocate at once: each container that would
+    /// outgrow its capacity reallocates to twice its size while the old one is still held.
+    pub fn burst(&self, inserts: usize) -> u64 {
+        let grows = |len: usize, added: usize, capacity: usize, bytes_each: usize| {
+            if len + added > capacity {
+                ((capacity + added) * 2 * bytes_each) as u64
+            } else {
+                0
+            }
+        };
+        let slot = std::mem::size_of::<Slot<S>>();
+        grows(self.table.len(), inserts, self.table.capacity(), 17)
+            + grows(self.slots.len(), inserts, self.slots.capacity(), slot)
+            + grows(
+                self.words.len(),
+                inserts * self.width,
+                self.words.capacity(),
+                8,
+            )
+    }
+
     /// Approximate bytes held.
     pub fn bytes(&self) -> u64 {
         (self.table.capacity() * 16

@@ -1,29 +1,23 @@
-//! The linearizability search for one partition: Wing & Gong's backtracking over the operations
-//! that may take effect next, with Lowe's memoization of (linearized set, state).
-//!
-//! Two refinements keep it small. Operations with no return (`info`, pending) may take effect at
-//! any time after their call, or never: they have no return entry, and the search succeeds once
-//! every required operation is placed. And an operation that leaves the state unchanged (a read
-//! that matches, a refused cas) is placed at once and never reconsidered: moving such an
-//! observation earlier in any linearization keeps that linearization valid, so if nothing works
-//! after placing it, nothing works without placing it either. (Only observations: a write of the
-//! value already there also leaves the state unchanged now, but not where it really happened.)
+//! The linearizability search for one partition, by one of two engines chosen per partition:
+//! Wing & Gong's backtracking with Lowe's memoization ([`Engine::Backtracking`]), or a walk along
+//! the history that keeps every reachable configuration at once ([`Engine::Frontier`]), which
+//! stays small where many operations have unknown outcomes.
 
+mod antichain;
+mod backtrack;
 mod bitset;
 mod budget;
 mod cache;
 mod entries;
+mod failure;
+mod frontier;
 mod hash;
+mod path;
 
 pub use budget::{Budget, Stop};
 
 use crate::model::Partition;
-use bitset::Bitset;
-use cache::Cache;
-use entries::{Entries, END};
-
-/// How often (in search steps) the budget is checked.
-const CHECK_EVERY: u32 = 1 << 12;
+use serde::{Deserialize, Serialize};
 
 /// Where a failed search got furthest.
 #[derive(Debug, Clone)]
@@ -48,256 +42,47 @@ pub enum SearchOutcome<S> {
     Stopped(Stop),
 }
 
-/// A placed operation, and what to restore when it is taken back.
-struct Frame<S> {
-    op: u32,
-    prev: S,
-    /// Which of the step's successors is in effect.
-    choice: u32,
-    /// Untried successors: `alts[alt_next..alt_end]`.
-    alt_next: usize,
-    alt_end: usize,
-    alt_start: usize,
-    /// Placed because it left the state unchanged: failing after it fails its parent too.
-    forced: bool,
+/// The two ways to search a partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// Depth-first over whole linearizations, memoizing (linearized set, state): fastest when few
+    /// operations have unknown outcomes.
+    Backtracking,
+    /// Lowe's just-in-time linearization: walks the history in order with the set of every
+    /// reachable configuration, an operation placed only when its return forces it, unknown
+    /// outcomes kept as unused effects (a configuration with more of them left dominates one with
+    /// fewer).
+    Frontier,
 }
 
-/// Links each operation with no return to the previous one (by call) with the same effect.
-fn twins<P: Partition>(part: &P) -> Vec<u32> {
-    let timings = part.ops();
-    let mut order: Vec<usize> = (0..timings.len())
-        .filter(|&i| timings[i].ret.is_none())
-        .collect();
-    order.sort_by_key(|&i| timings[i].call);
-    let mut last = std::collections::HashMap::new();
-    let mut twin = vec![u32::MAX; timings.len()];
-    for i in order {
-        if let Some(key) = part.effect_key(i) {
-            if let Some(prev) = last.insert(key, i as u32) {
-                twin[i] = prev;
-            }
-        }
+/// Unknown-outcome operations from which the frontier engine is chosen: below this the
+/// backtracking search rarely has more than a few ways to try each one.
+const FRONTIER_FROM_OPTIONAL: usize = 8;
+
+/// The engine that suits `part`: the frontier when enough of its operations have unknown outcomes.
+pub fn choose<P: Partition>(part: &P) -> Engine {
+    let optional = part.ops().iter().filter(|t| !t.required()).count();
+    if optional >= FRONTIER_FROM_OPTIONAL {
+        Engine::Frontier
+    } else {
+        Engine::Backtracking
     }
-    twin
 }
 
-/// Searches one partition for a linearization.
+/// Searches one partition for a linearization with `engine`.
+pub fn search_with<P: Partition>(
+    engine: Engine,
+    part: &P,
+    budget: &Budget,
+) -> SearchOutcome<P::State> {
+    match engine {
+        Engine::Backtracking => backtrack::search(part, budget),
+        Engine::Frontier => frontier::search(part, budget),
+    }
+}
+
+/// Searches one partition for a linearization with the engine [`choose`] picks.
 pub fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
-    let mut s = Search::new(part);
-    let outcome = s.run(budget);
-    budget.release(s.reported);
-    outcome
-}
-
-struct Search<'p, P: Partition> {
-    part: &'p P,
-    entries: Entries,
-    /// For an operation with no return: the previous such operation with the same effect (by
-    /// call), which must be placed first; `u32::MAX` when none.
-    twin: Vec<u32>,
-    bits: Bitset,
-    cache: Cache<P::State>,
-    stack: Vec<Frame<P::State>>,
-    alts: Vec<(u32, P::State)>,
-    /// The best prefix: `(op, choice)` pairs, equal to `stack[..low]` up to `low`.
-    best: Vec<(u32, u32)>,
-    low: usize,
-    /// Memory this search has reported to the budget.
-    reported: u64,
-}
-
-impl<'p, P: Partition> Search<'p, P> {
-    fn new(part: &'p P) -> Self {
-        let n = part.ops().len();
-        let bits = Bitset::new(n);
-        Search {
-            part,
-            entries: Entries::new(part.ops()),
-            twin: twins(part),
-            cache: Cache::new(bits.words().len()),
-            bits,
-            stack: Vec::new(),
-            alts: Vec::new(),
-            best: Vec::new(),
-            low: 0,
-            reported: 0,
-        }
-    }
-
-    fn remember(&mut self, state: &P::State) -> bool {
-        let part = self.part;
-        self.cache
-            .insert(&self.bits, state, |s| part.state_heap_bytes(s))
-    }
-
-    fn note_best(&mut self) {
-        if self.stack.len() > self.best.len() {
-            self.best.truncate(self.low);
-            self.best
-                .extend(self.stack[self.low..].iter().map(|f| (f.op, f.choice)));
-            self.low = self.stack.len();
-        }
-    }
-
-    fn run(&mut self, budget: &Budget) -> SearchOutcome<P::State> {
-        let part = self.part;
-        let timings = part.ops();
-        let mut required_left = timings.iter().filter(|t| t.required()).count();
-        let mut state = part.init();
-        let mut out: Vec<P::State> = Vec::new();
-        let mut entry = self.entries.first();
-        let mut ticks: u32 = 0;
-        loop {
-            if required_left == 0 {
-                return SearchOutcome::Linearizable;
-            }
-            ticks = ticks.wrapping_add(1);
-            if ticks % CHECK_EVERY == 0 {
-                let now = self.cache.bytes();
-                let checked = budget.check(self.reported, now);
-                self.reported = now;
-                if let Err(stop) = checked {
-                    return SearchOutcome::Stopped(stop);
-                }
-            }
-            let mut backtrack = entry == END || !self.entries.is_call(entry);
-            if !backtrack {
-                let op = self.entries.op(entry);
-                let twin = self.twin[op];
-                if twin != u32::MAX && !self.bits.contains(twin as usize) {
-                    entry = self.entries.next(entry);
-                    continue;
-                }
-                out.clear();
-                part.step(&state, op, &mut out);
-                if out.is_empty() {
-                    entry = self.entries.next(entry);
-                    continue;
-                }
-                self.bits.set(op);
-                let forced = part.observes_only(op) && out.len() == 1 && out[0] == state;
-                let alt_start = self.alts.len();
-                let mut chosen = None;
-                for (i, next) in out.drain(..).enumerate() {
-                    if chosen.is_some() {
-                        self.alts.push((i as u32, next));
-                    } else if self.remember(&next) {
-                        chosen = Some((i as u32, next));
-                    }
-                }
-                match chosen {
-                    Some((choice, next)) => {
-                        self.stack.push(Frame {
-                            op: op as u32,
-                            prev: std::mem::replace(&mut state, next),
-                            choice,
-                            alt_next: alt_start,
-                            alt_end: self.alts.len(),
-                            alt_start,
-                            forced,
-                        });
-                        self.entries.lift(op);
-                        if timings[op].required() {
-                            required_left -= 1;
-                        }
-                        self.note_best();
-                        entry = self.entries.first();
-                    }
-                    None => {
-                        self.bits.clear(op);
-                        if forced {
-                            backtrack = true;
-                        } else {
-                            entry = self.entries.next(entry);
-                        }
-                    }
-                }
-            }
-            if !backtrack {
-                continue;
-            }
-            // Take back placed operations until one has an untried successor or a next candidate.
-            loop {
-                let Some(frame) = self.stack.last_mut() else {
-                    return SearchOutcome::NotLinearizable(self.failure());
-                };
-                let mut resumed = None;
-                while frame.alt_next < frame.alt_end {
-                    let k = frame.alt_next;
-                    frame.alt_next += 1;
-                    let (choice, ref alt) = self.alts[k];
-                    if self
-                        .cache
-                        .insert(&self.bits, alt, |s| part.state_heap_bytes(s))
-                    {
-                        resumed = Some((choice, alt.clone()));
-                        break;
-                    }
-                }
-                if let Some((choice, alt)) = resumed {
-                    let depth = self.stack.len() - 1;
-                    self.stack[depth].choice = choice;
-                    state = alt;
-                    self.low = self.low.min(depth);
-                    self.note_best();
-                    entry = self.entries.first();
-                    break;
-                }
-                let Some(frame) = self.stack.pop() else {
-                    unreachable!()
-                };
-                let op = frame.op as usize;
-                state = frame.prev;
-                self.bits.clear(op);
-                self.entries.unlift(op);
-                if timings[op].required() {
-                    required_left += 1;
-                }
-                self.alts.truncate(frame.alt_start);
-                self.low = self.low.min(self.stack.len());
-                if !frame.forced {
-                    entry = self.entries.next(self.entries.call_node(op));
-                    break;
-                }
-            }
-        }
-    }
-
-    /// Replays the best prefix and finds what cannot follow it.
-    fn failure(&self) -> Failure<P::State> {
-        let part = self.part;
-        let timings = part.ops();
-        let mut state = part.init();
-        let mut out = Vec::new();
-        let mut placed = vec![false; timings.len()];
-        for &(op, choice) in &self.best {
-            out.clear();
-            part.step(&state, op as usize, &mut out);
-            state = out.swap_remove(choice as usize);
-            placed[op as usize] = true;
-        }
-        let deadline = (0..timings.len())
-            .filter(|&i| !placed[i])
-            .filter_map(|i| timings[i].ret.map(|r| (r, i)))
-            .min();
-        let candidates: Vec<usize> = (0..timings.len())
-            .filter(|&i| !placed[i] && deadline.is_none_or(|(r, _)| timings[i].call < r))
-            .collect();
-        let mut stuck: Vec<usize> = candidates
-            .into_iter()
-            .filter(|&i| {
-                out.clear();
-                part.step(&state, i, &mut out);
-                out.is_empty() && timings[i].required()
-            })
-            .collect();
-        if stuck.is_empty() {
-            stuck.extend(deadline.map(|(_, i)| i));
-        }
-        Failure {
-            prefix: self.best.iter().map(|&(op, _)| op as usize).collect(),
-            state,
-            stuck,
-        }
-    }
+    search_with(choose(part), part, budget)
 }

@@ -159,6 +159,7 @@ pub fn oversold_results(o: &Oversold) -> Results {
                     valid: Verdict::Invalid,
                     ops: 5,
                     check_ms: 0.2,
+                    search: None,
                     reason: None,
                     evidence: Some(Evidence {
                         prefix: vec![0, o.alice],
@@ -174,6 +175,7 @@ pub fn oversold_results(o: &Oversold) -> Results {
                     valid: Verdict::Valid,
                     ops: 2,
                     check_ms: 0.1,
+                    search: None,
                     reason: None,
                     evidence: None,
                 },

@@ -165,6 +165,7 @@ mod tests {
             valid,
             ops: 4,
             check_ms: 0.5,
+            search: None,
             reason: (valid == Verdict::Unknown).then(|| "the time limit was reached".into()),
             evidence: (valid == Verdict::Invalid).then(|| Evidence {
                 prefix: vec![0, 2],

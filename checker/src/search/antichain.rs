@@ -1,0 +1,58 @@
+//! Sets of configurations kept free of dominated ones: of two configurations with the same state
+//! and the same operations placed early, the one that has used a subset of the other's
+//! unknown-outcome effects can do everything the other can, so only it is kept.
+
+use super::hash::StateHasher;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash};
+
+/// Whether every bit of `a` is also in `b`.
+#[inline]
+pub(crate) fn subset(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x & !y == 0)
+}
+
+/// The key two configurations must share to be compared: the model state, and the required
+/// operations already placed ahead of their return (sorted).
+pub(crate) type Key<S> = (S, Vec<u32>);
+
+/// Configurations grouped by [`Key`], each group an antichain of used-effect sets with a payload.
+pub(crate) struct Antichains<S, T> {
+    groups: HashMap<Key<S>, Vec<(Vec<u64>, T)>, BuildHasherDefault<StateHasher>>,
+    len: usize,
+}
+
+impl<S: Eq + Hash, T> Antichains<S, T> {
+    /// An empty set.
+    pub fn new() -> Self {
+        Antichains {
+            groups: HashMap::default(),
+            len: 0,
+        }
+    }
+
+    /// How many configurations are kept.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Adds a configuration unless one already kept dominates it (has used a subset of `used`);
+    /// drops those it dominates. `false` when it was dominated.
+    pub fn insert(&mut self, key: Key<S>, used: Vec<u64>, payload: T) -> bool {
+        let group = self.groups.entry(key).or_default();
+        if group.iter().any(|(kept, _)| subset(kept, &used)) {
+            return false;
+        }
+        let before = group.len();
+        group.retain(|(kept, _)| !subset(&used, kept));
+        group.push((used, payload));
+        self.len = self.len + group.len() - before;
+        true
+    }
+
+    /// Takes every group out: its key and its configurations' used-effect sets and payloads.
+    pub fn drain(&mut self) -> impl Iterator<Item = (Key<S>, Vec<(Vec<u64>, T)>)> + '_ {
+        self.len = 0;
+        self.groups.drain()
+    }
+}
