@@ -164,7 +164,14 @@ fn c50_bad_all_keys() {
 
 fn tickets_at_scale(scale: Scale) {
     let started = Instant::now();
-    let history = tickets_gen::generate(scale.tickets_ops, scale.tickets_events, 50, 200, 7);
+    let history = tickets_gen::generate(
+        scale.tickets_ops,
+        scale.tickets_events,
+        50,
+        200,
+        scale.tickets_ops / 100 * 7 / 10,
+        7,
+    );
     println!(
         "generated tickets history: {} ops, {} events, 50 clients in {:.0} ms (peak RSS so far {} MiB)",
         history.operations.len(),

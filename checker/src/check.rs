@@ -9,7 +9,7 @@ use crate::models::mutex::MutexModel;
 use crate::models::register::RegisterModel;
 use crate::models::tickets::TicketsModel;
 use crate::models::{ModelOptions, MODEL_NAMES};
-use crate::search::{choose, search_with, Budget, Engine, SearchOutcome, Stop};
+use crate::search::{resolve, search_with, Budget, Engine, SearchOutcome, Stop};
 use crate::verdict::{Evidence, LinearizabilityResult, PartitionResult, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -31,7 +31,8 @@ pub struct CheckOptions {
     pub progress: bool,
     /// [`crate::suite::check_all`]: a history with no client operation is valid (not unknown).
     pub allow_empty: bool,
-    /// The search engine for every partition. `None`: chosen per partition ([`choose`]).
+    /// The search engine for every partition. `None`: chosen per partition
+    /// ([`crate::search::choose`]).
     pub engine: Option<Engine>,
 }
 
@@ -198,7 +199,7 @@ fn run<M: Model>(
     let mut results: Vec<PartitionResult> = compiled
         .par_iter()
         .map(|(key, ops, part)| {
-            let engine = options.engine.unwrap_or_else(|| choose(part));
+            let engine = resolve(options.engine, part);
             let result = check_partition(model, key, ops, part, engine, &budget, shrink_until);
             bar.inc(ops.len() as u64);
             if result.valid == Verdict::Invalid && !options.all_partitions {

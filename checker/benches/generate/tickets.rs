@@ -42,8 +42,17 @@ enum Step {
 }
 
 /// A history of `ops` operations over `events` events (each with `capacity` seats), `clients`
-/// concurrent clients; about 1% of placements time out (`info`).
-pub fn generate(ops: usize, events: usize, clients: usize, capacity: i64, seed: u64) -> History {
+/// concurrent clients; about `unknown` placements time out (`info`) after taking effect.
+pub fn generate(
+    ops: usize,
+    events: usize,
+    clients: usize,
+    capacity: i64,
+    unknown: usize,
+    seed: u64,
+) -> History {
+    // Placements are 70% of the operations: each times out with this chance.
+    let (chance, out_of) = (unknown as u64, (ops as u64 * 7 / 10).max(1));
     let mut rng = Rng::new(seed);
     let mut state: Vec<Show> = (0..events)
         .map(|_| Show {
@@ -101,7 +110,7 @@ pub fn generate(ops: usize, events: usize, clients: usize, capacity: i64, seed: 
                 op.completion = Some(index);
                 op.ret = Some(time);
                 index += 1;
-                if op.f == "place_hold" && rng.below(100) == 0 {
+                if op.f == "place_hold" && rng.below(out_of) < chance {
                     op.outcome = Outcome::Info;
                     op.output = Value::Null;
                     process[c] = next_process;
@@ -191,30 +200,38 @@ fn apply(state: &mut [Show], op: &Operation, c: usize, holds: &mut u64) -> (Outc
     }
 }
 
-/// The events of a generated history (invocations and completions in index order).
+/// The events of a generated history (invocations and completions in index order); each
+/// completion carries the invocation's value with the result's fields added.
 pub fn events(history: &History) -> Vec<Event> {
+    events_with(history, |op| {
+        let mut value = op.input.clone();
+        if let (Some(map), Some(out)) = (value.as_object_mut(), op.output.as_object()) {
+            map.extend(out.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        value
+    })
+}
+
+/// The events of a generated history, each completion's value given by `completion`.
+pub fn events_with(history: &History, completion: impl Fn(&Operation) -> Value) -> Vec<Event> {
     let mut events = Vec::with_capacity(history.operations.len() * 2);
     for op in &history.operations {
-        let event = |index, time, kind, value: &Value| Event {
+        let event = |index, time, kind, value: Value| Event {
             index,
             time,
             process: Process::Client(op.process),
             kind,
             f: op.f.clone(),
-            value: value.clone(),
+            value,
         };
-        events.push(event(op.id, op.call, EventType::Invoke, &op.input));
+        events.push(event(op.id, op.call, EventType::Invoke, op.input.clone()));
         if let (Some(c), Some(ret)) = (op.completion, op.ret) {
             let kind = match op.outcome {
                 Outcome::Ok => EventType::Ok,
                 Outcome::Fail => EventType::Fail,
                 _ => EventType::Info,
             };
-            let mut value = op.input.clone();
-            if let (Some(map), Some(out)) = (value.as_object_mut(), op.output.as_object()) {
-                map.extend(out.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
-            events.push(event(c, ret, kind, &value));
+            events.push(event(c, ret, kind, completion(op)));
         }
     }
     events.sort_by_key(|e| e.index);

@@ -13,12 +13,16 @@ pub(crate) fn subset(a: &[u64], b: &[u64]) -> bool {
 }
 
 /// The key two configurations must share to be compared: the model state, and the required
-/// operations already placed ahead of their return (sorted).
-pub(crate) type Key<S> = (S, Vec<u32>);
+/// operations already placed ahead of their return (a bit per open operation).
+pub(crate) type Key<S> = (S, u64);
 
-/// Configurations grouped by [`Key`], each group an antichain of used-effect sets with a payload.
+/// One group: the used-effect sets (bitsets) of configurations sharing a key, none a subset of
+/// another, each with its payload.
+pub(crate) type Group<T> = Vec<(Vec<u64>, T)>;
+
+/// Configurations grouped by [`Key`], each group an antichain.
 pub(crate) struct Antichains<S, T> {
-    groups: HashMap<Key<S>, Vec<(Vec<u64>, T)>, BuildHasherDefault<StateHasher>>,
+    groups: HashMap<Key<S>, Group<T>, BuildHasherDefault<StateHasher>>,
     len: usize,
 }
 
@@ -51,7 +55,7 @@ impl<S: Eq + Hash, T> Antichains<S, T> {
     }
 
     /// Takes every group out: its key and its configurations' used-effect sets and payloads.
-    pub fn drain(&mut self) -> impl Iterator<Item = (Key<S>, Vec<(Vec<u64>, T)>)> + '_ {
+    pub fn drain(&mut self) -> impl Iterator<Item = (Key<S>, Group<T>)> + '_ {
         self.len = 0;
         self.groups.drain()
     }

@@ -24,6 +24,9 @@ const CHECK_EVERY: u32 = 1 << 10;
 /// Bytes a configuration costs beyond its state, roughly: hash slot, vectors, path step.
 const CONFIG_OVERHEAD: usize = 96;
 
+/// Required operations that may be open at once (the bits of a configuration's `placed`).
+pub(crate) const MAX_OPEN: usize = 64;
+
 /// Searches one partition by walking its history with a frontier of configurations.
 pub(crate) fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
     let mut walk = Walk::new(part);
@@ -35,8 +38,8 @@ pub(crate) fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P
 /// A configuration on the frontier.
 struct Config<S> {
     state: S,
-    /// Required operations placed ahead of their return, sorted.
-    placed: Vec<u32>,
+    /// Required operations placed ahead of their return, by open slot (see [`Walk::open_slot`]).
+    placed: u64,
     /// Bitset over unknown-outcome operations (by slot): those whose effect was used.
     used: Vec<u64>,
     path: Path,
@@ -57,6 +60,10 @@ struct Walk<'p, P: Partition> {
     called: usize,
     /// Required operations called and not yet returned.
     open: Vec<u32>,
+    /// Each open required operation's slot: its bit in a configuration's `placed`.
+    open_slot: Vec<u32>,
+    /// Slots free for the next call.
+    free_slots: Vec<u32>,
     ticks: u32,
     /// Memory this walk has reported to the budget.
     reported: u64,
@@ -97,6 +104,8 @@ impl<'p, P: Partition> Walk<'p, P> {
             twin,
             called: 0,
             open: Vec::new(),
+            open_slot: vec![u32::MAX; timings.len()],
+            free_slots: (0..MAX_OPEN as u32).rev().collect(),
             ticks: 0,
             reported: 0,
         }
@@ -106,7 +115,7 @@ impl<'p, P: Partition> Walk<'p, P> {
         let words = self.slot_op.len().div_ceil(64).max(1);
         let mut frontier = vec![Config {
             state: self.part.init(),
-            placed: Vec::new(),
+            placed: 0,
             used: vec![0; words],
             path: Path::default(),
         }];
@@ -118,22 +127,29 @@ impl<'p, P: Partition> Walk<'p, P> {
                     self.called += 1;
                     continue;
                 }
+                let Some(slot) = self.free_slots.pop() else {
+                    unreachable!("choose() keeps partitions with more than {MAX_OPEN} open operations from this engine");
+                };
+                self.open_slot[op] = slot;
                 self.open.push(op as u32);
                 for config in &mut frontier {
                     self.settle_one(config, op);
                 }
                 continue;
             }
-            if let Some(i) = self.open.iter().position(|&o| o as usize == op) {
-                self.open.swap_remove(i);
-            }
             let mut next: Antichains<P::State, Path> = Antichains::new();
+            let mut seen: Antichains<P::State, ()> = Antichains::new();
             let mut bytes = 0;
             for config in &frontier {
-                if let Err(stop) = self.expand(config, op, &mut next, &mut bytes, budget) {
+                if let Err(stop) = self.expand(config, op, &mut next, &mut seen, &mut bytes, budget)
+                {
                     return SearchOutcome::Stopped(stop);
                 }
             }
+            if let Some(i) = self.open.iter().position(|&o| o as usize == op) {
+                self.open.swap_remove(i);
+            }
+            self.free_slots.push(self.open_slot[op]);
             if next.len() == 0 {
                 let best = frontier
                     .iter()
@@ -147,7 +163,7 @@ impl<'p, P: Partition> Walk<'p, P> {
                 for (used, path) in group {
                     frontier.push(Config {
                         state: state.clone(),
-                        placed: placed.clone(),
+                        placed,
                         used,
                         path,
                     });
@@ -170,20 +186,24 @@ impl<'p, P: Partition> Walk<'p, P> {
     }
 
     /// Bytes one configuration with `state` holds, roughly.
-    fn config_bytes(&self, state: &P::State, placed: usize, words: usize) -> usize {
+    fn config_bytes(&self, state: &P::State, words: usize) -> usize {
         std::mem::size_of::<P::State>()
             + self.part.state_heap_bytes(state)
-            + placed * 4
             + words * 8
             + CONFIG_OVERHEAD
+    }
+
+    /// The bit of open operation `op` in `placed`.
+    #[inline]
+    fn bit(&self, op: usize) -> u64 {
+        1 << self.open_slot[op]
     }
 
     /// Places the just-called required operation `op` in `config` if it is an observation that
     /// matches the state.
     fn settle_one(&self, config: &mut Config<P::State>, op: usize) {
         if self.matches(&config.state, op) {
-            let at = config.placed.partition_point(|&p| p < op as u32);
-            config.placed.insert(at, op as u32);
+            config.placed |= self.bit(op);
             config.path = config.path.then(op, 0);
         }
     }
@@ -199,11 +219,11 @@ impl<'p, P: Partition> Walk<'p, P> {
     }
 
     /// Places every open observation that matches `state` and is not yet placed.
-    fn settle(&self, state: &P::State, placed: &mut Vec<u32>, path: &mut Path) {
+    fn settle(&self, state: &P::State, placed: &mut u64, path: &mut Path) {
         for &op in &self.open {
-            if placed.binary_search(&op).is_err() && self.matches(state, op as usize) {
-                let at = placed.partition_point(|&p| p < op);
-                placed.insert(at, op);
+            let bit = self.bit(op as usize);
+            if *placed & bit == 0 && self.matches(state, op as usize) {
+                *placed |= bit;
                 *path = path.then(op as usize, 0);
             }
         }
@@ -222,31 +242,38 @@ impl<'p, P: Partition> Walk<'p, P> {
     }
 
     /// Puts into `next` every configuration `config` reaches by placing `due` (whose return
-    /// has come), after any sequence of other pending operations.
+    /// has come), after any sequence of other pending operations; `seen` holds the
+    /// configurations this step already explored.
     fn expand(
         &mut self,
         config: &Config<P::State>,
         due: usize,
         next: &mut Antichains<P::State, Path>,
+        seen: &mut Antichains<P::State, ()>,
         bytes: &mut usize,
         budget: &Budget,
     ) -> Result<(), super::Stop> {
         let words = config.used.len();
-        if let Ok(i) = config.placed.binary_search(&(due as u32)) {
-            let mut placed = config.placed.clone();
-            placed.remove(i);
-            *bytes += self.config_bytes(&config.state, placed.len(), words);
+        let due_bit = self.bit(due);
+        if config.placed & due_bit != 0 {
+            *bytes += self.config_bytes(&config.state, words);
             next.insert(
-                (config.state.clone(), placed),
+                (config.state.clone(), config.placed & !due_bit),
                 config.used.clone(),
                 config.path.clone(),
             );
             return Ok(());
         }
-        let mut seen: Antichains<P::State, ()> = Antichains::new();
+        if !seen.insert(
+            (config.state.clone(), config.placed),
+            config.used.clone(),
+            (),
+        ) {
+            return Ok(());
+        }
         let mut stack: Vec<Config<P::State>> = vec![Config {
             state: config.state.clone(),
-            placed: config.placed.clone(),
+            placed: config.placed,
             used: config.used.clone(),
             path: config.path.clone(),
         }];
@@ -257,8 +284,7 @@ impl<'p, P: Partition> Walk<'p, P> {
                 .open
                 .iter()
                 .map(|&o| o as usize)
-                .chain(std::iter::once(due))
-                .filter(|&o| at.placed.binary_search(&(o as u32)).is_err());
+                .filter(|&o| at.placed & self.bit(o) == 0);
             let candidates: Vec<usize> = pending
                 .chain(
                     self.usable(&at.used)
@@ -269,26 +295,25 @@ impl<'p, P: Partition> Walk<'p, P> {
             for op in candidates {
                 out.clear();
                 self.part.step(&at.state, op, &mut out);
+                let slot = self.slot[op];
                 for (choice, state) in out.drain(..).enumerate() {
-                    let mut placed = at.placed.clone();
+                    let mut placed = at.placed;
                     let mut used = at.used.clone();
-                    let slot = self.slot[op];
                     if slot != u32::MAX {
+                        if state == at.state {
+                            // An unknown outcome that changes nothing is never worth using.
+                            continue;
+                        }
                         used[slot as usize / 64] |= 1 << (slot % 64);
-                    } else if op != due {
-                        let i = placed.partition_point(|&p| p < op as u32);
-                        placed.insert(i, op as u32);
+                    } else {
+                        placed |= self.bit(op);
                     }
                     let mut path = at.path.then(op, choice);
                     self.settle(&state, &mut placed, &mut path);
-                    let size = self.config_bytes(&state, placed.len(), words);
-                    *bytes += size;
-                    if op == due {
-                        next.insert((state, placed), used, path);
-                    } else if let Ok(i) = placed.binary_search(&(due as u32)) {
-                        placed.remove(i);
-                        next.insert((state, placed), used, path);
-                    } else if seen.insert((state.clone(), placed.clone()), used.clone(), ()) {
+                    *bytes += self.config_bytes(&state, words);
+                    if placed & due_bit != 0 {
+                        next.insert((state, placed & !due_bit), used, path);
+                    } else if seen.insert((state.clone(), placed), used.clone(), ()) {
                         stack.push(Config {
                             state,
                             placed,

@@ -51,6 +51,7 @@ pub fn not_checked(plan: &Plan, history: &History, file: PathBuf, sig: Signal) -
                 valid: Verdict::Unknown,
                 ops: history.operations.len(),
                 check_ms: 0.0,
+                search: None,
                 reason: Some(reason),
                 evidence: None,
             }],
