@@ -9,6 +9,8 @@
 
 #[path = "generate/register.rs"]
 mod register_gen;
+#[path = "common/rss.rs"]
+mod rss;
 #[path = "generate/tickets.rs"]
 mod tickets_gen;
 
@@ -24,17 +26,6 @@ use std::time::{Duration, Instant};
 const REGISTER_KS: [usize; 5] = [10, 30, 100, 300, 1000];
 /// The time limit of each case.
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// Peak resident memory of this process so far, in MiB.
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse::<f64>().ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
 
 /// The history and model of a case.
 fn case(name: &str, k: usize, valid: bool) -> (History, &'static str, ModelOptions) {
@@ -96,7 +87,7 @@ fn run_case(name: &str, k: usize, valid: bool, engine: Option<Engine>) {
         engines.first().map_or("-", String::as_str),
         history.operations.len(),
         took.as_secs_f64() * 1e3,
-        peak_rss_mib()
+        rss::peak_rss_mib()
     );
 }
 

@@ -4,6 +4,8 @@
 //! the small files. With FRENZY_BENCH_WRITE_TICKETS=PATH the tickets history is also written
 //! there as history.jsonl, to time `frenzy check` on it end to end.
 
+#[path = "common/rss.rs"]
+mod rss;
 #[path = "generate/tickets.rs"]
 mod tickets_gen;
 
@@ -64,17 +66,6 @@ fn best_of(history: &History, model: &str, runs: usize) -> (LinearizabilityResul
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-/// Peak resident memory of this process so far, in MiB.
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kib| kib / 1024)
 }
 
 /// The engines the check chose, e.g. `frontier` or `backtracking 9, frontier 1`.
@@ -173,11 +164,11 @@ fn tickets_at_scale(scale: Scale) {
         7,
     );
     println!(
-        "generated tickets history: {} ops, {} events, 50 clients in {:.0} ms (peak RSS so far {} MiB)",
+        "generated tickets history: {} ops, {} events, 50 clients in {:.0} ms (peak RSS so far {:.0} MiB)",
         history.operations.len(),
         scale.tickets_events,
         ms(started.elapsed()),
-        peak_rss_mib()
+        rss::peak_rss_mib()
     );
     if let Some(path) = std::env::var_os("FRENZY_BENCH_WRITE_TICKETS") {
         let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
@@ -188,11 +179,11 @@ fn tickets_at_scale(scale: Scale) {
     }
     let (result, took) = run(&history, "tickets", &CheckOptions::default());
     println!(
-        "tickets {} ops: {:?} in {:.0} ms, peak RSS {} MiB",
+        "tickets {} ops: {:?} in {:.0} ms, peak RSS {:.0} MiB",
         history.operations.len(),
         result.valid,
         ms(took),
-        peak_rss_mib()
+        rss::peak_rss_mib()
     );
 }
 
