@@ -2,9 +2,9 @@
 
 use crate::error::{ReportError, Result};
 use crate::escape::escape;
-use crate::render::REPORT_FILE;
+use crate::render::{JUNIT_FILE, REPORT_FILE};
 use crate::stamp::display_stamp;
-use crate::store::{RunDir, LATEST};
+use crate::store::{RunDir, HISTORY_FILE, LATEST, RESULTS_FILE};
 use crate::summary::verdict_word;
 use checker::verdict::Verdict;
 use std::fmt::Write;
@@ -26,7 +26,17 @@ pub struct RunEntry {
     pub ops: Option<usize>,
     /// Whether report.html exists.
     pub has_report: bool,
+    /// Which of results.json, history.jsonl and junit.xml exist (a killed run may have only its
+    /// history): the index links these and no others.
+    pub files: Vec<&'static str>,
 }
+
+/// The files the index links besides the report, in the order shown, with their labels.
+const LINKED: [(&str, &str); 3] = [
+    (RESULTS_FILE, "results"),
+    (HISTORY_FILE, "history"),
+    (JUNIT_FILE, "junit"),
+];
 
 /// Lists the runs of a store, newest first (the `latest` links are skipped).
 pub fn list_runs(store: &Path) -> Result<Vec<RunEntry>> {
@@ -40,13 +50,19 @@ pub fn list_runs(store: &Path) -> Result<Vec<RunEntry>> {
             let Some(time) = display_stamp(&stamp).filter(|_| stamp != LATEST) else {
                 continue;
             };
-            let run = RunDir::open(&test_dir.join(&stamp)).ok();
+            let dir = test_dir.join(&stamp);
+            let run = RunDir::open(&dir).ok();
             let results = run.as_ref().and_then(|r| r.read_results().ok());
             runs.push(RunEntry {
                 test: test.clone(),
                 verdict: results.as_ref().map(|r| r.valid),
                 ops: results.as_ref().map(|r| r.op_counts.invoke),
-                has_report: test_dir.join(&stamp).join(REPORT_FILE).is_file(),
+                has_report: dir.join(REPORT_FILE).is_file(),
+                files: LINKED
+                    .iter()
+                    .map(|(file, _)| *file)
+                    .filter(|file| dir.join(file).is_file())
+                    .collect(),
                 stamp,
                 time,
             });
@@ -89,12 +105,18 @@ pub fn index_html(store_label: &str, runs: &[RunEntry]) -> String {
             } else {
                 escape(&r.test)
             };
+            let files: Vec<String> = LINKED
+                .iter()
+                .filter(|(file, _)| r.files.contains(file))
+                .map(|(file, label)| format!("<a href=\"{base}/{file}\">{label}</a>"))
+                .collect();
             let _ = writeln!(
                 h,
                 "<tr class=\"run\"><td>{link}</td><td>{}</td><td class=\"{verdict}\">{verdict}</td><td class=\"num\">{}</td>\
-                 <td><a href=\"{base}/results.json\">results</a> · <a href=\"{base}/history.jsonl\">history</a> · <a href=\"{base}/junit.xml\">junit</a></td></tr>",
+                 <td>{}</td></tr>",
                 escape(&r.time),
                 r.ops.map_or(String::new(), |n| n.to_string()),
+                files.join(" · "),
             );
         }
         h.push_str("</table>\n");

@@ -1,5 +1,8 @@
-//! `frenzy report`: rebuilds a run folder's report from its history and results, or checks a
-//! history file and stores it as a new run with its report.
+//! `frenzy report`: rebuilds a run folder's report from its history and results (checking the
+//! history first when the run never got to its checks), or checks a history file and stores it as
+//! a new run with its report.
+
+pub mod unchecked;
 
 use crate::exit::user_error;
 use checker::check::CheckOptions;
@@ -17,11 +20,13 @@ use std::time::Duration;
 /// Flags of `frenzy report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A run folder (store/<test>/<time>/) whose report to rebuild, or a history file to check
-    /// (with --model) and store as a new run.
+    /// A run folder (store/<test>/<time>/) whose report to rebuild (a folder whose checks never
+    /// ran, a killed or stopped run, is checked first), or a history file to check (with --model)
+    /// and store as a new run.
     #[arg(value_name = "RUN_DIR|HISTORY")]
     path: PathBuf,
-    /// The model to check a history file with: register, cas-register, kv, kv-unpartitioned, tickets, multi-register or mutex.
+    /// The model to check a history file (or an unchecked run folder, when its operations do not
+    /// name it) with: register, cas-register, kv, kv-unpartitioned, tickets, multi-register or mutex.
     #[arg(long, short)]
     model: Option<String>,
     /// The model's initial state as JSON; for tickets, seats per event (`100` or `{"e1": 100}`),
@@ -41,7 +46,10 @@ pub struct ReportArgs {
 
 /// Writes the report and returns the verdict's exit code (0 valid, 1 invalid, 2 unknown).
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
-    let (run, results) = if args.path.is_dir() {
+    let (run, results) = if args.path.is_dir() && unchecked::needs_check(&args.path) {
+        let time_limit = time_limit(&args)?;
+        unchecked::check_in_place(&args.path, args.model.as_deref(), time_limit)?
+    } else if args.path.is_dir() {
         if args.model.is_some() {
             return Err(user_error(format!(
                 "{} is a run folder, already checked: drop --model to rebuild its report, or pass a history file",
@@ -75,14 +83,7 @@ fn check_and_store(args: &ReportArgs) -> anyhow::Result<(RunDir, Results)> {
             args.path.display()
         )));
     };
-    let time_limit = match args.time_limit {
-        Some(s) if !(s.is_finite() && s > 0.0) => {
-            return Err(user_error(format!(
-                "--time-limit {s} must be a positive number of seconds"
-            )))
-        }
-        s => s.map(Duration::from_secs_f64),
-    };
+    let time_limit = time_limit(args)?;
     if let Some(init) = &args.init {
         validate_init(model, init).map_err(user_error)?;
     }
@@ -107,6 +108,16 @@ fn check_and_store(args: &ReportArgs) -> anyhow::Result<(RunDir, Results)> {
         .unwrap_or_else(|| test_name_of(&args.path));
     let run = write_run(&args.store, &test, &history, &results, &[]).map_err(report_error)?;
     Ok((run, results))
+}
+
+/// `--time-limit` as a duration: a positive number of seconds, or none.
+fn time_limit(args: &ReportArgs) -> anyhow::Result<Option<Duration>> {
+    match args.time_limit {
+        Some(s) if !(s.is_finite() && s > 0.0) => Err(user_error(format!(
+            "--time-limit {s} must be a positive number of seconds"
+        ))),
+        s => Ok(s.map(Duration::from_secs_f64)),
+    }
 }
 
 /// A file name made into a test name: its stem, with characters a folder name avoids replaced.
@@ -141,7 +152,7 @@ fn verdict_word(results: &Results) -> &'static str {
 }
 
 /// Store and input errors are the user's to fix (exit 254); a chart that fails to draw is ours.
-fn report_error(e: ReportError) -> anyhow::Error {
+pub(crate) fn report_error(e: ReportError) -> anyhow::Error {
     match e {
         ReportError::Plot { .. } => anyhow::Error::new(e),
         other => user_error(other.to_string()),

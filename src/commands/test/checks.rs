@@ -3,6 +3,7 @@
 
 use super::args::Plan;
 use super::stop::Signal;
+use crate::commands::report::unchecked::NOT_CHECKED;
 use crate::exit::user_error;
 use checker::check::CheckOptions;
 use checker::history::History;
@@ -35,7 +36,7 @@ pub fn run(plan: &Plan, history: &History, file: PathBuf) -> anyhow::Result<Resu
 /// what was recorded.
 pub fn not_checked(plan: &Plan, history: &History, file: PathBuf, sig: Signal) -> Results {
     let reason = format!(
-        "not checked: the run was stopped by {}; `frenzy report {}` checks the recorded history",
+        "{NOT_CHECKED} the run was stopped by {}; `frenzy report {}` checks the recorded history",
         sig.name,
         file.parent().unwrap_or(&file).display()
     );
