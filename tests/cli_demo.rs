@@ -5,6 +5,10 @@
 mod common;
 
 use common::{assert_stopped_run, send, spawn, wait_for_history};
+#[path = "../reports/tests/common/mod.rs"]
+mod report_common;
+
+use report_common::browser::{dump_dom, screenshot};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -122,6 +126,62 @@ fn the_eventual_demo_finds_the_double_sale_and_the_failed_hold_charged_later() {
     let head = &sentence[..sentence.len().min(60)];
     assert_eq!(stdout.matches(head).count(), 1, "{stdout}");
     assert_stored_run_rechecks_to_its_verdict(&store, "demo-eventual", &results);
+    assert_report_tells_when_who_and_which_fault(&store);
+}
+
+/// The demo's report in headless Chromium: each anomaly says when and under which fault (in
+/// words, whole), the lanes are named by user and node, and the witness is drawn beside its
+/// sentence as a small timeline.
+fn assert_report_tells_when_who_and_which_fault(store: &Store) {
+    let page = store
+        .0
+        .join("demo-eventual")
+        .join("latest")
+        .join("report.html");
+    let dom = dump_dom(&page);
+    let quiet = dom
+        .find("class=\"when quiet\"")
+        .expect("the double sale says no fault was active");
+    assert!(dom[quiet..].starts_with("class=\"when quiet\" data-at=\""));
+    assert!(dom[quiet..].contains("· no fault was active</span>"));
+    let faulty = &dom[dom
+        .find("class=\"when faulty\"")
+        .expect("a hold failed under a cut")..];
+    let badge = &faulty[..faulty.find("</span>").expect("badge ends")];
+    assert!(
+        badge.contains("during europe / north-america cut (")
+            || badge.contains("during north-america / europe cut ("),
+        "{badge}"
+    );
+    // Faults in words, whole, on the timeline.
+    assert!(
+        dom.contains("north-america cut (halves)</span>")
+            || dom.contains("north-america cut (isolate-one)</span>")
+            || dom.contains("europe cut (halves)</span>")
+            || dom.contains("europe cut (isolate-one)</span>"),
+        "no fault label in words"
+    );
+    assert!(!dom.contains("cut_links"), "a fault shown as raw JSON");
+    // Rows by user and node: the lanes' labels, and the tables and the witness use them.
+    assert!(
+        dom.contains("\"lane_labels\":[\"alice @ europe\","),
+        "lanes are not labelled by user and node"
+    );
+    let witness = &dom[dom
+        .find("class=\"witness-svg\"")
+        .expect("the witness is drawn")..];
+    let witness = &witness[..witness.find("</svg>").expect("svg ends")];
+    assert!(witness.contains("class=\"lane-label\">"), "{witness}");
+    assert!(
+        witness.contains(" @ europe</text>") || witness.contains(" @ north-america</text>"),
+        "{witness}"
+    );
+    assert!(witness.contains(" stuck\" data-op="), "{witness}");
+    let png = store.0.join("report.png");
+    screenshot(&page, &png, 2600);
+    if let Ok(keep) = std::env::var("FRENZY_KEEP_SCREENSHOT") {
+        std::fs::copy(&png, keep).expect("keep the screenshot");
+    }
 }
 
 /// `frenzy check` of the stored history, with no flag but the model, gives the verdicts and

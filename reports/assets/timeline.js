@@ -10,7 +10,7 @@
   const count = ops.id.length;
   const OUTCOMES = ['ok', 'fail', 'info', 'pending'];
   const COLORS = { ok: '#4caf50', fail: '#f0a030', info: '#8e99d6', pending: '#b8bfe6', stuck: '#d62728' };
-  const LANE_H = 16, BAR_H = 10, GUTTER = 120, AXIS_H = 22, FAULT_H = 32, MAX_LANES_H = 480;
+  const LANE_H = 16, BAR_H = 10, GUTTER = 150, AXIS_H = 22, FAULT_H = 32, MAX_LANES_H = 480;
   const TOP = AXIS_H + FAULT_H; // lanes start below the time axis and the fault labels' strip
   const end = Math.max(data.end, 1);
 
@@ -196,7 +196,12 @@
     for (let l = 0; l < data.lanes.length; l++) {
       const y = laneY(l);
       if (y + LANE_H < TOP || y > height) continue;
-      if (l % 2 === 0) { ctx.fillStyle = '#f7f7f7'; ctx.fillRect(GUTTER, y, w - GUTTER, LANE_H); }
+      // One band per worker: its lanes share a shade, and a line opens each band.
+      const band = data.lane_bands ? data.lane_bands[l] : l;
+      if (band % 2 === 0) { ctx.fillStyle = '#f3f3f3'; ctx.fillRect(0, y, w, LANE_H); }
+      if (l > 0 && data.lane_bands && data.lane_bands[l - 1] !== band) {
+        ctx.fillStyle = '#c8c8c8'; ctx.fillRect(0, y, w, 1);
+      }
       ctx.fillStyle = '#333';
       ctx.fillText(laneLabel(l), 4, y + LANE_H / 2);
     }
@@ -352,7 +357,11 @@
       const g = svgEl('g', { class: 'op ' + outcome(i) + (stuck.has(i) ? ' stuck' : ''), 'data-op': ops.id[i] });
       g.append(svgEl('title', {}, describe(i)));
       g.append(svgEl('rect', { x: x0, y: FH + row * LH + 14, width: x1 - x0, height: 12, rx: 2 }));
-      g.append(svgEl('text', { x: x0 + 2, y: FH + row * LH + 11, class: 'op-label' }, data.fs[ops.f[i]] + ' #' + ops.id[i] + ' ' + ops.v[i].slice(0, 40)));
+      // A label that would run past the drawing ends at its right edge instead (about 6 px a
+      // character at 11 px), so it is read whole.
+      const label = data.fs[ops.f[i]] + ' #' + ops.id[i] + ' ' + ops.v[i].slice(0, 40);
+      const right = x0 + 2 + label.length * 6 > W - 4;
+      g.append(svgEl('text', { x: right ? W - 4 : x0 + 2, y: FH + row * LH + 11, class: 'op-label', 'text-anchor': right ? 'end' : 'start' }, label));
       svg.append(g);
     });
     svg.append(svgEl('text', { x: G, y: H - 2, class: 'axis' }, fmtTime(t0)));

@@ -5,6 +5,7 @@
 
 use crate::duration::format_ns;
 use crate::escape::escape;
+use crate::lanes::Lanes;
 use crate::summary::when_html;
 use crate::timeline_data::{detail, invalid_partitions, PartitionData};
 use checker::history::{History, Operation, Outcome};
@@ -19,7 +20,12 @@ const PREFIX_ROWS: usize = 30;
 const VALUE_CUT: usize = 160;
 
 /// The evidence section's HTML (empty when no partition is invalid).
-pub fn evidence_html(history: &History, results: &Results, partitions: &[PartitionData]) -> String {
+pub fn evidence_html(
+    history: &History,
+    results: &Results,
+    partitions: &[PartitionData],
+    lanes: &Lanes,
+) -> String {
     let by_id: HashMap<u64, &Operation> = history.operations.iter().map(|o| (o.id, o)).collect();
     let (one, _) = results
         .linearizability
@@ -67,6 +73,7 @@ pub fn evidence_html(history: &History, results: &Results, partitions: &[Partiti
                 .skip(skipped)
                 .map(|(k, (id, at))| (*id, format!("{}", k + 1), Some(*at))),
             &by_id,
+            lanes,
             "",
             VALUE_CUT,
         ));
@@ -78,6 +85,7 @@ pub fn evidence_html(history: &History, results: &Results, partitions: &[Partiti
         h.push_str(&op_table(
             e.stuck.iter().map(|id| (*id, "stuck".to_string(), None)),
             &by_id,
+            lanes,
             "stuck",
             usize::MAX,
         ));
@@ -93,10 +101,11 @@ pub fn evidence_html(history: &History, results: &Results, partitions: &[Partiti
 fn op_table(
     rows: impl Iterator<Item = (u64, String, Option<u64>)>,
     by_id: &HashMap<u64, &Operation>,
+    lanes: &Lanes,
     class: &str,
     cut: usize,
 ) -> String {
-    let mut h = String::from("<table class=\"ops\"><tr><th>#</th><th>op</th><th>process</th><th>f</th><th>outcome</th><th>value</th><th>called – returned</th><th>linearized at</th></tr>\n");
+    let mut h = String::from("<table class=\"ops\"><tr><th>#</th><th>op</th><th>who</th><th>f</th><th>outcome</th><th>value</th><th>called – returned</th><th>linearized at</th></tr>\n");
     for (id, position, point) in rows {
         let Some(op) = by_id.get(&id) else {
             let _ = writeln!(h, "<tr class=\"{class}\"><td>{position}</td><td>#{id}</td><td colspan=\"6\">not an operation of this history</td></tr>");
@@ -111,7 +120,7 @@ fn op_table(
         let _ = writeln!(
             h,
             "<tr class=\"{class}\" data-op=\"{id}\"><td>{position}</td><td><a class=\"op-link\" href=\"#op-{id}\">#{id}</a></td><td>{}</td><td>{}</td><td>{outcome}</td><td><code>{}</code></td><td>{} – {}</td><td>{}</td></tr>",
-            op.process,
+            escape(&lanes.name(op.process)),
             escape(&op.f),
             escape(&detail(op, cut)),
             format_ns(op.call as f64),

@@ -4,6 +4,7 @@
 use crate::escape::escape;
 use crate::evidence::evidence_html;
 use crate::faults::FaultWindow;
+use crate::lanes::{lanes, Actor};
 use crate::summary::{summary_html, verdict_word};
 use crate::timeline_data::timeline_data;
 use checker::history::History;
@@ -24,6 +25,8 @@ pub struct PageInfo<'a> {
     pub latency_svg: &'a str,
     /// The throughput chart, SVG text.
     pub rate_svg: &'a str,
+    /// Who each process was (processes.json); empty when unknown.
+    pub actors: &'a [Actor],
 }
 
 /// Renders the whole page.
@@ -33,7 +36,8 @@ pub fn report_html(
     results: &Results,
     faults: &[FaultWindow],
 ) -> String {
-    let data = timeline_data(history, results, faults);
+    let lanes = lanes(history, info.actors);
+    let data = timeline_data(history, results, faults, &lanes);
     let json = serde_json::to_string(&data)
         .unwrap_or_else(|_| "{}".into())
         .replace("</", "<\\/");
@@ -54,9 +58,9 @@ pub fn report_html(
             .map(|f| format!(" · history {}", escape(f)))
             .unwrap_or_default(),
     );
-    h.push_str(&summary_html(history, results, faults));
+    h.push_str(&summary_html(history, results, faults, &lanes));
     h.push_str(TIMELINE);
-    h.push_str(&evidence_html(history, results, &data.partitions));
+    h.push_str(&evidence_html(history, results, &data.partitions, &lanes));
     let _ = write!(
         h,
         "<section id=\"plots\" class=\"plots\">\n<h2>Latency and throughput</h2>\n{}\n{}\n\
@@ -72,7 +76,7 @@ pub fn report_html(
 /// The timeline section: toolbar, legend, the drawing area and the fault list (filled by script).
 const TIMELINE: &str = "<section id=\"timeline-section\">\n<h2>Timeline</h2>\n\
 <div class=\"toolbar\"><button id=\"zoom-in\" type=\"button\">zoom in</button><button id=\"zoom-out\" type=\"button\">zoom out</button><button id=\"zoom-reset\" type=\"button\">whole history</button>\
-<span class=\"hint\">wheel: zoom · drag: pan · shift+wheel: scroll processes · hover: details</span></div>\n\
+<span class=\"hint\">wheel: zoom · drag: pan · shift+wheel: scroll users · hover: details</span></div>\n\
 <div class=\"legend\"><span><i class=\"swatch ok\"></i>ok</span><span><i class=\"swatch fail\"></i>fail</span><span><i class=\"swatch info\"></i>info (runs to the end)</span>\
 <span><i class=\"swatch pending\"></i>pending</span><span><i class=\"swatch stuck\"></i>cannot be linearized</span><span><i class=\"swatch point\"></i>linearization point</span>\
 <span><i class=\"swatch fault\"></i>fault window</span></div>\n\

@@ -13,6 +13,7 @@ pub mod faults;
 pub mod html;
 pub mod index;
 pub mod junit;
+pub mod lanes;
 pub mod plots;
 pub mod render;
 pub mod serve;

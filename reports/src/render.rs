@@ -5,6 +5,7 @@ use crate::error::{ReportError, Result};
 use crate::faults::fault_windows;
 use crate::html::{report_html, PageInfo};
 use crate::junit::junit_xml;
+use crate::lanes::read_actors;
 use crate::plots::{chart_png, chart_svg, plot_data, Chart};
 use crate::store::RunDir;
 use checker::history::History;
@@ -37,6 +38,7 @@ pub fn render_run(run: &RunDir, history: &History, results: &Results) -> Result<
         run: &stamp,
         latency_svg: &svgs[0],
         rate_svg: &svgs[1],
+        actors: &read_actors(run),
     };
     run.write_file(
         REPORT_FILE,

@@ -4,6 +4,7 @@
 use crate::duration::format_ns;
 use crate::escape::escape;
 use crate::faults::FaultWindow;
+use crate::lanes::Lanes;
 use crate::timeline_data::invalid_partitions;
 use checker::history::{History, Outcome};
 use checker::verdict::{AnomalyResult, Results, Verdict, When};
@@ -20,7 +21,12 @@ pub fn verdict_word(v: Verdict) -> &'static str {
 }
 
 /// The summary section's HTML.
-pub fn summary_html(history: &History, results: &Results, faults: &[FaultWindow]) -> String {
+pub fn summary_html(
+    history: &History,
+    results: &Results,
+    faults: &[FaultWindow],
+    lanes: &Lanes,
+) -> String {
     let mut h = String::from("<section id=\"summary\">\n");
     let v = verdict_word(results.valid);
     let _ = writeln!(
@@ -32,7 +38,7 @@ pub fn summary_html(history: &History, results: &Results, faults: &[FaultWindow]
     h.push_str(&checks_table(results));
     h.push_str(&counts_tables(history, results));
     h.push_str(&faults_summary(faults));
-    h.push_str(&anomaly_list(history, results));
+    h.push_str(&anomaly_list(history, results, lanes));
     h.push_str("</section>\n");
     h
 }
@@ -155,7 +161,7 @@ fn faults_summary(faults: &[FaultWindow]) -> String {
 }
 
 /// Every anomaly as one sentence, with links to its evidence and its operations.
-fn anomaly_list(history: &History, results: &Results) -> String {
+fn anomaly_list(history: &History, results: &Results, lanes: &Lanes) -> String {
     let mut items = String::new();
     for (i, (key, e)) in invalid_partitions(results).enumerate() {
         let _ = writeln!(
@@ -166,7 +172,7 @@ fn anomaly_list(history: &History, results: &Results) -> String {
             escape(&e.explanation)
         );
     }
-    let links = OpLinks::new(history);
+    let links = OpLinks::new(history, lanes);
     for (name, r) in [("sessions", &results.sessions), ("ledger", &results.ledger)] {
         if let Some(r) = r {
             items.push_str(&anomaly_items(name, r, &links));
@@ -219,11 +225,13 @@ pub fn when_html(when: Option<&When>) -> String {
 /// Turns event indices into links to their operations on the timeline.
 pub struct OpLinks<'h> {
     by_event: HashMap<u64, &'h checker::history::Operation>,
+    who: HashMap<u64, String>,
 }
 
 impl<'h> OpLinks<'h> {
-    /// Indexes the operations of a history by their invocation and completion events.
-    pub fn new(history: &'h History) -> Self {
+    /// Indexes the operations of a history by their invocation and completion events, and names
+    /// their processes as the lanes do.
+    pub fn new(history: &'h History, lanes: &Lanes) -> Self {
         let mut by_event = HashMap::new();
         for op in &history.operations {
             by_event.insert(op.id, op);
@@ -231,11 +239,15 @@ impl<'h> OpLinks<'h> {
                 by_event.insert(c, op);
             }
         }
-        OpLinks { by_event }
+        let who = by_event
+            .values()
+            .map(|op| (op.process, lanes.name(op.process)))
+            .collect();
+        OpLinks { by_event, who }
     }
 
-    /// `<a href="#op-N">f #N (p P)</a>` for each event; events that are not an operation's show
-    /// as plain numbers.
+    /// `<a href="#op-N">f #N (alice @ europe)</a>` for each event; events that are not an
+    /// operation's show as plain numbers.
     pub fn links(&self, events: &[u64]) -> String {
         let mut seen = Vec::new();
         let mut h = String::new();
@@ -244,13 +256,14 @@ impl<'h> OpLinks<'h> {
                 Some(op) if seen.contains(&op.id) => {}
                 Some(op) => {
                     seen.push(op.id);
+                    let who = self.who.get(&op.process).map_or("", String::as_str);
                     let _ = write!(
                         h,
-                        "<a class=\"op-link\" href=\"#op-{}\">{} #{} (p{})</a> ",
+                        "<a class=\"op-link\" href=\"#op-{}\">{} #{} ({})</a> ",
                         op.id,
                         escape(&op.f),
                         op.id,
-                        op.process
+                        escape(who)
                     );
                 }
                 None => {

@@ -2,6 +2,7 @@
 //! (times in microseconds), fault windows, and the evidence of every invalid partition.
 
 use crate::faults::FaultWindow;
+use crate::lanes::Lanes;
 use checker::history::{History, Operation, Outcome};
 use checker::verdict::{Evidence, Results};
 use serde::Serialize;
@@ -18,8 +19,12 @@ const DETAIL_MAX: usize = 400;
 pub struct TimelineData {
     /// The last event's time, µs.
     pub end: u64,
-    /// One lane per client process, by process id.
+    /// One lane per client process, by process id, in drawing order (a worker's processes together).
     pub lanes: Vec<u64>,
+    /// Each lane's label: `alice @ europe`, or `p 7` when nobody said who the process was.
+    pub lane_labels: Vec<String>,
+    /// Each lane's band: the lanes of one worker share one.
+    pub lane_bands: Vec<u32>,
     /// Function names, indexed by `ops.f`.
     pub fs: Vec<String>,
     /// The operations, one column per field.
@@ -80,11 +85,14 @@ pub struct PartitionData {
 }
 
 /// Builds the timeline data of a history and its results.
-pub fn timeline_data(history: &History, results: &Results, faults: &[FaultWindow]) -> TimelineData {
-    let mut lanes: Vec<u64> = history.operations.iter().map(|o| o.process).collect();
-    lanes.sort_unstable();
-    lanes.dedup();
+pub fn timeline_data(
+    history: &History,
+    results: &Results,
+    faults: &[FaultWindow],
+    lanes: &Lanes,
+) -> TimelineData {
     let lane_of: HashMap<u64, u32> = lanes
+        .processes
         .iter()
         .enumerate()
         .map(|(i, p)| (*p, i as u32))
@@ -110,7 +118,9 @@ pub fn timeline_data(history: &History, results: &Results, faults: &[FaultWindow
     let end = history.events.iter().map(|e| e.time).max().unwrap_or(0);
     TimelineData {
         end: micros(end),
-        lanes,
+        lanes: lanes.processes.clone(),
+        lane_labels: lanes.labels.clone(),
+        lane_bands: lanes.bands.clone(),
         fs,
         ops,
         faults: faults

@@ -94,7 +94,7 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
         .find("class=\"focus-ring\" style=\"display: block;")
         .expect("focus ring shown");
     assert!(ring > 0);
-    // Zoomed into the partition's window: its shading now starts at the lanes' left edge (120 px),
+    // Zoomed into the partition's window: its shading now starts at the lanes' left edge (150 px),
     // where on the whole history it started further right.
     let left = |dom: &str| {
         let at = dom
@@ -105,8 +105,8 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
             .parse::<f64>()
             .expect("a number")
     };
-    assert_eq!(left(&jumped), 120.0);
-    assert!(left(&dom) > 150.0);
+    assert_eq!(left(&jumped), 150.0);
+    assert!(left(&dom) > 180.0);
     assert_eq!(
         jumped.matches("class=\"focus-ring\"").count(),
         evidence.stuck.len() + evidence.prefix.len().min(1)

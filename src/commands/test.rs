@@ -110,6 +110,9 @@ pub fn execute(
             eprintln!("warning: the nodes' logs could not be kept with the run: {e}");
         }
     }
+    if let Err(e) = reports::lanes::write_actors(&run_dir, &actors(plan, &recorder)) {
+        eprintln!("warning: who each process was could not be kept with the run: {e}");
+    }
     if let Err(e) = reports::render_run(&run_dir, &history, &results) {
         eprintln!("warning: the HTML report could not be written: {e}");
     }
@@ -119,6 +122,25 @@ pub fn execute(
         results,
         stopped: stop.received(),
     })
+}
+
+/// Who each process of the run was, for the report's lanes: its worker, user and node by name.
+fn actors(plan: &Plan, recorder: &Recorder) -> Vec<reports::lanes::Actor> {
+    recorder
+        .roles()
+        .into_iter()
+        .map(|(process, role)| reports::lanes::Actor {
+            process,
+            worker: role.worker.map(|w| w as u64),
+            user: role.user,
+            node: role.node.map(|n| {
+                plan.node_names
+                    .get(n)
+                    .cloned()
+                    .unwrap_or_else(|| n.to_string())
+            }),
+        })
+        .collect()
 }
 
 /// Runs the checks on their own thread, so a signal during a long search still ends the run at

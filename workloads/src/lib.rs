@@ -20,6 +20,6 @@ pub mod workload;
 pub use client::Client;
 pub use error::PreflightError;
 pub use op::{Completion, Op};
-pub use recorder::{EventSink, Recorder};
+pub use recorder::{EventSink, ProcessRole, Recorder};
 pub use runner::{run, Phases, RunHooks, RunReport};
 pub use workload::{WorkerCtx, Workload};

@@ -5,6 +5,7 @@ use crate::op::{Completion, Op};
 use checker::history::{Event, EventType, Process};
 use checker::jsonl::HistoryWriter;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -45,6 +46,21 @@ struct State {
     sink: Box<dyn EventSink>,
     /// The first write error, reported at the end; recording in memory goes on.
     write_error: Option<io::Error>,
+    /// Who each client process was, for the report's labels.
+    roles: BTreeMap<u64, ProcessRole>,
+}
+
+/// Who a client process was: the worker it ran for (a worker continues as a fresh process after
+/// an unknown outcome), the user it acted as and the node it talked to. Setup operations have
+/// neither worker nor node; the final reads a node but no worker.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessRole {
+    /// The worker slot, `0..concurrency`.
+    pub worker: Option<usize>,
+    /// The node, an index into the run's node list.
+    pub node: Option<usize>,
+    /// The user the worker acts as, when the workload has users.
+    pub user: Option<String>,
 }
 
 impl Recorder {
@@ -57,8 +73,19 @@ impl Recorder {
                 events: Vec::new(),
                 sink: Box::new(sink),
                 write_error: None,
+                roles: BTreeMap::new(),
             })),
         }
+    }
+
+    /// Notes who client `process` is (kept apart from the history, for the report's labels).
+    pub fn describe(&self, process: u64, role: ProcessRole) {
+        self.lock().roles.insert(process, role);
+    }
+
+    /// Who each client process described so far was.
+    pub fn roles(&self) -> BTreeMap<u64, ProcessRole> {
+        self.lock().roles.clone()
     }
 
     /// Records that client `process` invoked `op`.

@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::op::{Completion, Op};
 use crate::pacing::Pacing;
-use crate::recorder::Recorder;
+use crate::recorder::{ProcessRole, Recorder};
 use crate::workload::{WorkerCtx, Workload};
 use rand::{rngs::StdRng, SeedableRng};
 use std::future::Future;
@@ -104,6 +104,7 @@ pub async fn run<W: Workload, C: Client>(
     });
     for op in workload.setup() {
         let process = shared.fresh_process();
+        recorder.describe(process, ProcessRole::default());
         recorder.invoke(process, &op);
         recorder.complete(process, op.f, &Completion::Ok(op.value.clone()));
     }
@@ -238,7 +239,18 @@ struct Worker<W, C> {
 }
 
 impl<W: Workload, C: Client> Worker<W, C> {
+    /// Notes who the worker's current process is.
+    fn describe(&self) {
+        let role = ProcessRole {
+            worker: Some(self.ctx.slot),
+            node: Some(self.ctx.node),
+            user: self.workload.user_for(self.ctx.slot),
+        };
+        self.recorder.describe(self.ctx.process, role);
+    }
+
     async fn run(mut self) {
+        self.describe();
         loop {
             let wait = self.pacing.next_wait(&mut self.ctx.rng);
             if !wait.is_zero() {
@@ -262,6 +274,7 @@ impl<W: Workload, C: Client> Worker<W, C> {
             self.workload.observe(&self.ctx, &op, &completion);
             if matches!(completion, Completion::Info(_)) {
                 self.ctx.process = self.shared.fresh_process();
+                self.describe();
             }
         }
     }
@@ -288,7 +301,15 @@ impl<C: Client> FinalReads<'_, C> {
                 process = None;
                 last_node = Some(node);
             }
-            let p = *process.get_or_insert_with(|| self.shared.fresh_process());
+            let p = *process.get_or_insert_with(|| {
+                let p = self.shared.fresh_process();
+                let role = ProcessRole {
+                    node: Some(node),
+                    ..ProcessRole::default()
+                };
+                self.recorder.describe(p, role);
+                p
+            });
             let completion =
                 perform(self.client, self.recorder, p, node, &op, self.op_timeout).await;
             if matches!(completion, Completion::Info(_)) {

@@ -22,6 +22,11 @@ pub trait Workload: Send + Sync + 'static {
         slot % nodes.max(1)
     }
 
+    /// The user worker `slot` acts as, when the workload has users (for the report's labels).
+    fn user_for(&self, _slot: usize) -> Option<String> {
+        None
+    }
+
     /// The system's setup as operations (a ticket event's capacity), done before the run (in
     /// preflight) and recorded first, as ok operations, so a stored history describes the system
     /// it was checked against and re-checks to its own verdict.

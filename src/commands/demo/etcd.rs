@@ -82,6 +82,12 @@ pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Fi
         extra.push("--min-seq");
     }
     let mut plan = test_plan(args, &format!("demo-{variant}"), &nodes, &extra)?;
+    plan.node_names = state
+        .nodes
+        .iter()
+        .filter(|n| n.ticketd_url.is_some())
+        .map(|n| n.name.clone())
+        .collect();
     plan.faults = Some(FaultPlan::parse(kinds, Duration::from_secs(2))?);
     let driver = Arc::new(NetnsDriver::new(state));
     let finished = execute(runtime, &plan, Some(driver), stop);

@@ -56,6 +56,7 @@ pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Fi
             "80",
         ],
     )?;
+    plan.node_names = REGIONS.iter().map(|r| r.to_string()).collect();
     plan.faults = Some(FaultPlan::parse("partition", Duration::from_secs(2))?);
     let finished = execute(runtime, &plan, Some(driver), stop);
     runtime.block_on(async {

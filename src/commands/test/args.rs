@@ -1,6 +1,6 @@
 //! The flags of `frenzy test`, and the run plan they describe once checked.
 
-use super::faults::{cluster_nodes, Cluster, FaultPlan};
+use super::faults::{cluster_nodes, node_names, Cluster, FaultPlan};
 use crate::exit::user_error;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -146,6 +146,8 @@ pub struct Plan {
     pub workload: WorkloadKind,
     /// The nodes, as given.
     pub nodes: Vec<String>,
+    /// A short name for each node (`n2`, `europe`), for the report's lanes.
+    pub node_names: Vec<String>,
     /// Phases and pace.
     pub phases: workloads::Phases,
     /// The cluster given with --cluster or --ssh (the default local cluster when --nemesis names none).
@@ -306,6 +308,7 @@ impl TestArgs {
         }
         Ok(Plan {
             workload: self.workload,
+            node_names: node_names(cluster.as_ref(), &nodes),
             nodes,
             cluster,
             faults,

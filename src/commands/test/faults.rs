@@ -56,6 +56,32 @@ pub fn cluster_nodes(root: &Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
+/// A name for each node URL, for the report's lanes: the cluster's node name (`n2`) when the URL
+/// is one of a `frenzy cluster up` cluster's, else the URL without its scheme.
+pub fn node_names(cluster: Option<&Cluster>, urls: &[String]) -> Vec<String> {
+    let state = match cluster {
+        Some(Cluster::Netns(root)) => ClusterState::load(root).ok(),
+        _ => None,
+    };
+    urls.iter()
+        .map(|url| {
+            let named = state.as_ref().and_then(|s| {
+                s.nodes
+                    .iter()
+                    .find(|n| n.ticketd_url.as_deref() == Some(url.as_str()) || n.etcd_url == *url)
+            });
+            match named {
+                Some(node) => node.name.clone(),
+                None => url
+                    .split_once("://")
+                    .map_or(url.as_str(), |(_, rest)| rest)
+                    .trim_end_matches('/')
+                    .to_string(),
+            }
+        })
+        .collect()
+}
+
 /// The log files of a namespace cluster's processes, to keep with the run (`n1-etcd`, ...).
 pub fn cluster_logs(root: &Path) -> Vec<reports::NodeLog> {
     let Ok(state) = ClusterState::load(root) else {

@@ -265,6 +265,10 @@ impl TicketsWorkload {
 }
 
 impl Workload for TicketsWorkload {
+    fn user_for(&self, slot: usize) -> Option<String> {
+        Some(self.users[slot % self.users.len()].0.clone())
+    }
+
     /// One `create_event` per event: its name and capacity (docs/operations.md).
     fn setup(&self) -> Vec<Op> {
         self.events
