@@ -68,7 +68,7 @@ pub fn node_names(cluster: Option<&Cluster>, urls: &[String]) -> Vec<String> {
             let named = state.as_ref().and_then(|s| {
                 s.nodes
                     .iter()
-                    .find(|n| n.ticketd_url.as_deref() == Some(url.as_str()) || n.etcd_url == *url)
+                    .find(|n| n.ticketd_url.as_deref() == Some(url.as_str()) || n.url == *url)
             });
             match named {
                 Some(node) => node.name.clone(),
