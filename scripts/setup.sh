@@ -5,7 +5,7 @@
 # adapters), and the third-party systems under test with the Python clients of their adapters:
 # PostgreSQL 15 and psycopg2, Redis 7 with Sentinel and redis-py. Their Debian packages may start
 # a default service on the host; Frenzy's clusters use their own data dirs and addresses in
-# namespaces and neither need nor touch it. Run as root.
+# namespaces and neither need nor touch it; openssl makes the TLS tests' certificates. Run as root.
 set -euo pipefail
 
 need=()
@@ -20,6 +20,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/bin/redis-sentinel ] || need+=(redis-sentinel)
 /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need+=(python3-psycopg2)
 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || need+=(python3-redis)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

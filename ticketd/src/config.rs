@@ -18,6 +18,8 @@ pub struct Config {
     /// How long a connection may go without a byte from its client (mid-request or between
     /// requests) before it is closed.
     pub read_timeout: Duration,
+    /// Serve https with this certificate and key; plain http when `None`.
+    pub tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Config {
@@ -30,6 +32,7 @@ impl Config {
             max_body_bytes: 16 * 1024,
             min_seq_wait: Duration::from_secs(2),
             read_timeout: crate::idle_timeout::DEFAULT_READ_TIMEOUT,
+            tls: None,
         }
     }
 }

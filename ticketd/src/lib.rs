@@ -21,6 +21,7 @@ pub mod loopback_proxy;
 mod model;
 mod server;
 mod tickets;
+pub mod tls;
 mod validate;
 
 pub use config::{Config, EtcdConfig, EventualConfig, ModeConfig, ReadMode};

@@ -15,6 +15,7 @@ use crate::eventual::{self, Region};
 use crate::http::{self, App};
 use crate::idle_timeout::{IdleTimeoutListener, SHUTDOWN_DEADLINE};
 use crate::json_errors;
+use crate::tls::TlsListener;
 use crate::validate::check_name;
 
 /// The shortest shared secret eventual-mode peers may use.
@@ -39,6 +40,7 @@ pub enum ServeError {
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
+    https: bool,
     stop: Option<oneshot::Sender<()>>,
     http: Option<JoinHandle<std::io::Result<()>>>,
     background: Vec<JoinHandle<()>>,
@@ -50,9 +52,10 @@ impl Server {
         self.addr
     }
 
-    /// Its base URL, `http://ip:port`.
+    /// Its base URL, `http://ip:port` (`https://` when it serves TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, lets in-flight requests finish for up to [`SHUTDOWN_DEADLINE`] (then
@@ -175,7 +178,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<Server, Serv
     check(&config)?;
     let addr = listener.local_addr()?;
     let interval = sweep_interval(config.hold_ttl);
-    let (router, background) = match &config.mode {
+    let (router, mut background) = match &config.mode {
         ModeConfig::Eventual(eventual_config) => {
             let region = Arc::new(Region::new(
                 eventual_config,
@@ -218,15 +221,24 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<Server, Serv
     let router = router.layer(axum::middleware::map_response(json_errors::as_json));
     let listener = IdleTimeoutListener::new(listener, config.read_timeout);
     let (stop, stopped) = oneshot::channel::<()>();
-    let http = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let stopped = async {
+        let _ = stopped.await;
+    };
+    let http = match &config.tls {
+        Some(tls) => {
+            let (listener, accepting) = TlsListener::new(listener, tls.acceptor()?)?;
+            background.push(accepting);
+            let serve = axum::serve(listener, router).with_graceful_shutdown(stopped);
+            tokio::spawn(async move { serve.await })
+        }
+        None => {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(stopped);
+            tokio::spawn(async move { serve.await })
+        }
+    };
     Ok(Server {
         addr,
+        https: config.tls.is_some(),
         stop: Some(stop),
         http: Some(http),
         background,

@@ -5,8 +5,8 @@ use thiserror::Error;
 /// A target node that cannot be tested: found by the preflight check, before any operation runs.
 #[derive(Debug, Error)]
 pub enum PreflightError {
-    /// The node's URL does not parse or is not plain http.
-    #[error("node {url:?} is not a usable URL: {reason}; give it as http://HOST:PORT")]
+    /// The node's URL does not parse or is not http(s).
+    #[error("node {url:?} is not a usable URL: {reason}; give it as http://HOST:PORT or https://HOST:PORT")]
     BadUrl {
         /// The URL as given.
         url: String,
@@ -39,6 +39,42 @@ pub enum PreflightError {
         /// Which contract it speaks.
         contract: &'static str,
         /// What it answered.
+        reason: String,
+    },
+    /// A TLS file given on the command line cannot be used.
+    #[error("{flag} {}: {reason}", path.display())]
+    TlsFile {
+        /// The flag that named it.
+        flag: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The node's certificate does not verify.
+    #[error("the certificate of node {url} does not verify ({reason}); give the CA that signed it with --cacert, or skip verification with --insecure")]
+    Untrusted {
+        /// The node's URL.
+        url: String,
+        /// Why it does not verify.
+        reason: String,
+    },
+    /// The node refused Frenzy's client certificate (or wanted one and got none).
+    #[error("node {url} rejected the client certificate ({reason}); give one its CA signed with --cert and --key")]
+    ClientCertRejected {
+        /// The node's URL.
+        url: String,
+        /// What the node said.
+        reason: String,
+    },
+    /// The node refused the credentials.
+    #[error(
+        "node {url} refused the credentials ({reason}); check --user and --password, or --token"
+    )]
+    Credentials {
+        /// The node's URL.
+        url: String,
+        /// What the node said.
         reason: String,
     },
     /// Setting up the test (creating events) was refused.

@@ -4,6 +4,7 @@
 //! operation in flight. An operation whose outcome is unknown completes `info` and its process is
 //! replaced by a fresh id; the worker keeps its user and its node, so sessions survive.
 
+pub mod access;
 pub mod adapter;
 pub mod client;
 pub mod error;

@@ -1,20 +1,20 @@
-//! Plain-http plumbing shared by the clients: node URLs and what a transport error says about an
-//! operation's outcome.
+//! HTTP plumbing shared by the clients: node URLs, what a transport error says about an
+//! operation's outcome, and what it says about a node at preflight.
 
 use crate::error::PreflightError;
 use crate::op::{Completion, Op};
 use reqwest::Url;
 
-/// Parses a node's base URL: plain http with a host, as the contract is served.
+/// Parses a node's base URL: http or https with a host.
 pub fn node_url(raw: &str) -> Result<Url, PreflightError> {
     let bad = |reason: &str| PreflightError::BadUrl {
         url: raw.to_owned(),
         reason: reason.to_owned(),
     };
     let url = Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
-    if url.scheme() != "http" {
+    if !matches!(url.scheme(), "http" | "https") {
         return Err(bad(&format!(
-            "scheme {:?} is not supported, only http",
+            "scheme {:?} is not supported, only http and https",
             url.scheme()
         )));
     }
@@ -46,6 +46,42 @@ pub fn transport_failure(op: &Op, error: &reqwest::Error) -> Completion {
     }
 }
 
+/// What a request that got no answer at preflight says about the node at `url`: a certificate
+/// that does not verify, a client certificate the node rejected, or nothing listening; `None`
+/// for anything else (something answered, but not as the contract says).
+pub fn unreachable_node(url: &str, error: &reqwest::Error) -> Option<PreflightError> {
+    let chain = error_chain(error);
+    let url = url.to_owned();
+    if let Some(at) = chain.find("invalid peer certificate") {
+        return Some(PreflightError::Untrusted {
+            url,
+            reason: chain[at..].to_owned(),
+        });
+    }
+    if let Some(at) = chain.find("received fatal alert") {
+        return Some(PreflightError::ClientCertRejected {
+            url,
+            reason: chain[at..].to_owned(),
+        });
+    }
+    (error.is_connect() || error.is_timeout()).then(|| PreflightError::Unreachable {
+        url,
+        reason: root_cause(error),
+    })
+}
+
+/// Every cause of an error, outermost first, joined by ": ".
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
+}
+
 /// The innermost cause of an error, which names what actually went wrong.
 pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
@@ -60,15 +96,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn node_urls_must_be_plain_http_with_a_host() {
+    fn node_urls_must_be_http_or_https_with_a_host() {
         assert!(node_url("http://127.0.0.1:2379").is_ok());
-        for bad in [
-            "127.0.0.1:80",
-            "https://127.0.0.1",
-            "http://",
-            "ftp://x",
-            "http://h/?a=1",
-        ] {
+        assert!(node_url("https://127.0.0.1:2379").is_ok());
+        for bad in ["127.0.0.1:80", "http://", "ftp://x", "http://h/?a=1"] {
             assert!(node_url(bad).is_err(), "{bad} accepted");
         }
     }

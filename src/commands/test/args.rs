@@ -5,6 +5,7 @@ use crate::exit::user_error;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
+use workloads::access::{Access, Auth, TlsFiles};
 use workloads::tickets::{parse_qty, Mix, TicketsConfig};
 
 /// Which workload drives the system.
@@ -126,6 +127,27 @@ pub struct TestArgs {
     /// Seconds the linearizability search may take before answering unknown.
     #[arg(long, value_name = "S")]
     pub check_time_limit: Option<f64>,
+    /// CA certificate(s) (PEM) to verify https nodes with, instead of the system's roots.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Client certificate (PEM), for servers that require one (etcd's --client-cert-auth).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Do not verify the nodes' certificates (a test cluster with self-made certificates).
+    #[arg(long)]
+    pub insecure: bool,
+    /// User for etcd's user/password auth (also passed to an adapter).
+    #[arg(long, requires = "password")]
+    pub user: Option<String>,
+    /// Password of --user.
+    #[arg(long, requires = "user")]
+    pub password: Option<String>,
+    /// Bearer token for HTTP services (also passed to an adapter).
+    #[arg(long)]
+    pub token: Option<String>,
     /// Drive the system through this adapter program ("PROGRAM ARGS", no shell) over the
     /// JSON-lines adapter protocol (docs/adapters.md) instead of a built-in client.
     #[arg(long, value_name = "COMMAND")]
@@ -172,6 +194,8 @@ pub struct Plan {
     pub check_time_limit: Option<Duration>,
     /// The adapter to drive the system through, instead of a built-in client.
     pub adapter: Option<AdapterPlan>,
+    /// TLS files and credentials.
+    pub access: Access,
 }
 
 /// `--adapter` and its `--adapter-opt`s.
@@ -332,6 +356,19 @@ impl TestArgs {
                 .as_deref()
                 .map(|command| AdapterPlan::parse(command, &self.adapter_opts))
                 .transpose()?,
+            access: Access {
+                tls: TlsFiles {
+                    cacert: self.cacert.clone(),
+                    cert: self.cert.clone(),
+                    key: self.key.clone(),
+                    insecure: self.insecure,
+                },
+                auth: Auth {
+                    user: self.user.clone(),
+                    password: self.password.clone(),
+                    token: self.token.clone(),
+                },
+            },
         })
     }
 }

@@ -43,7 +43,8 @@ impl Target {
                 let client = match &plan.adapter {
                     Some(adapter) => start_adapter(plan, adapter, &workload).await?,
                     None => {
-                        let client = TicketClient::new(&plan.nodes).map_err(preflight)?;
+                        let client = TicketClient::with_access(&plan.nodes, &plan.access)
+                            .map_err(preflight)?;
                         client
                             .preflight(&events, plan.tickets.capacity)
                             .await
@@ -117,7 +118,8 @@ async fn etcd_or_adapter(plan: &Plan, workload: &impl Workload) -> anyhow::Resul
         return start_adapter(plan, adapter, workload).await;
     }
     let preflight = |e: workloads::PreflightError| user_error(e.to_string());
-    let client = EtcdClient::new(&plan.nodes, plan.serializable).map_err(preflight)?;
+    let client =
+        EtcdClient::with_access(&plan.nodes, plan.serializable, &plan.access).map_err(preflight)?;
     client.preflight().await.map_err(preflight)?;
     Ok(AnyClient::Etcd(client))
 }
@@ -134,7 +136,8 @@ async fn start_adapter(
         nodes: plan.nodes.clone(),
         options: adapter.options.clone(),
         setup: workload.setup(),
-        ..Hello::default()
+        tls: plan.access.tls.clone(),
+        auth: plan.access.auth.clone(),
     };
     let client = AdapterClient::start(
         &adapter.command,

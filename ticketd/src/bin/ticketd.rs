@@ -2,11 +2,13 @@
 //! SIGTERM (open requests get a few seconds, then are dropped).
 //! Exit codes: 0 stopped, 254 bad flags, 255 failure, 86 an injected `--crash-after-step` crash.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use ticketd::config::CrashPlan;
+use ticketd::tls::TlsConfig;
 use ticketd::{Config, EtcdConfig, EventualConfig, ModeConfig, ReadMode};
 use tokio::signal::unix::{signal, SignalKind};
 
@@ -85,6 +87,12 @@ struct Cli {
     /// With --crash-after-step: crash on every n-th non-atomic placeHold (1: the first).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     crash_every: u32,
+    /// Serve https with this certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -154,6 +162,11 @@ impl Cli {
             max_body_bytes: self.max_body_bytes,
             min_seq_wait: Duration::from_millis(self.min_seq_wait_ms),
             read_timeout: Duration::from_millis(self.read_timeout_ms),
+            tls: self
+                .tls_cert
+                .clone()
+                .zip(self.tls_key.clone())
+                .map(|(cert, key)| TlsConfig { cert, key }),
         }
     }
 }

@@ -1,35 +1,12 @@
 //! The handshake: what Frenzy tells the adapter first, and the adapter's answer.
 
+use crate::access::{Auth, TlsFiles};
 use crate::op::Op;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
 /// The protocol version Frenzy speaks.
 pub const PROTOCOL: u64 = 1;
-
-/// TLS files and settings the adapter should use to reach the nodes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TlsFiles {
-    /// CA certificate (PEM) to verify the nodes with, instead of the system's roots.
-    pub cacert: Option<PathBuf>,
-    /// Client certificate (PEM).
-    pub cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM).
-    pub key: Option<PathBuf>,
-    /// Skip verifying the nodes' certificates (only when asked for explicitly).
-    pub insecure: bool,
-}
-
-/// Credentials for the system under test.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Auth {
-    /// User name (etcd's user/password auth).
-    pub user: Option<String>,
-    /// Password.
-    pub password: Option<String>,
-    /// A bearer token (HTTP services).
-    pub token: Option<String>,
-}
 
 /// Frenzy's hello: everything the adapter needs to know before the first operation.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -16,5 +16,5 @@ mod session;
 
 pub use client::AdapterClient;
 pub use error::AdapterError;
-pub use hello::{Auth, Hello, TlsFiles, PROTOCOL};
+pub use hello::{Hello, PROTOCOL};
 pub use log::AdapterLog;

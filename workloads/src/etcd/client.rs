@@ -1,6 +1,7 @@
 //! The etcd client of the register and kv workloads: each operation as gateway calls.
 
 use super::gateway::{Gateway, GatewayError};
+use crate::access::Access;
 use crate::client::Client;
 use crate::error::PreflightError;
 use crate::op::{Completion, Op};
@@ -17,12 +18,21 @@ pub struct EtcdClient {
 impl EtcdClient {
     /// A client of the etcd members at `nodes`; `serializable` reads skip the leader round-trip.
     pub fn new(nodes: &[String], serializable: bool) -> Result<EtcdClient, PreflightError> {
+        EtcdClient::with_access(nodes, serializable, &Access::default())
+    }
+
+    /// Like [`EtcdClient::new`], reaching the members with `access` (TLS, user and password).
+    pub fn with_access(
+        nodes: &[String],
+        serializable: bool,
+        access: &Access,
+    ) -> Result<EtcdClient, PreflightError> {
         Ok(EtcdClient {
-            gateway: Gateway::new(nodes, serializable)?,
+            gateway: Gateway::new(nodes, serializable, access)?,
         })
     }
 
-    /// Checks that every node is an etcd JSON gateway.
+    /// Authenticates if a user is given, and checks that every node is an etcd JSON gateway.
     pub async fn preflight(&self) -> Result<(), PreflightError> {
         self.gateway.preflight().await
     }

@@ -1,14 +1,17 @@
-//! etcd's JSON gateway (etcd 3.4: `/v3/kv/range`, `/v3/kv/put`, `/v3/kv/txn`), over plain http.
+//! etcd's JSON gateway (etcd 3.4: `/v3/kv/range`, `/v3/kv/put`, `/v3/kv/txn`), over http or
+//! https, with etcd's user/password auth (a token from `/v3/auth/authenticate` on every call).
 //!
 //! Keys and values travel base64-encoded; 64-bit integers come back as JSON strings; fields
 //! equal to their default (`false`, `0`, empty) are left out of replies.
 
+use crate::access::Access;
 use crate::error::PreflightError;
-use crate::transport::{join, node_url, root_cause};
+use crate::transport::{join, node_url, unreachable_node};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use reqwest::Url;
 use serde_json::{json, Value};
+use std::sync::OnceLock;
 
 /// Why a gateway call did not give an answer.
 #[derive(Debug, thiserror::Error)]
@@ -43,31 +46,57 @@ pub struct Gateway {
     http: reqwest::Client,
     nodes: Vec<Url>,
     serializable: bool,
+    access: Access,
+    /// The auth token, once [`Gateway::preflight`] authenticated.
+    token: OnceLock<String>,
 }
 
 impl Gateway {
     /// A client of `nodes` (client URLs); `serializable` reads are answered by the member alone.
-    pub fn new(nodes: &[String], serializable: bool) -> Result<Gateway, PreflightError> {
+    /// A client of `nodes` reached with `access` (TLS files, etcd user and password).
+    pub fn new(
+        nodes: &[String],
+        serializable: bool,
+        access: &Access,
+    ) -> Result<Gateway, PreflightError> {
         let nodes = nodes
             .iter()
             .map(|n| node_url(n))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Gateway {
-            http: reqwest::Client::new(),
+            http: access.http_client()?,
             nodes,
             serializable,
+            access: access.clone(),
+            token: OnceLock::new(),
         })
     }
 
-    /// Checks that every node answers a range request as etcd's gateway does.
+    /// Authenticates (when a user is given), then checks that every node answers a range request
+    /// as etcd's gateway does.
     pub async fn preflight(&self) -> Result<(), PreflightError> {
+        if let Some(user) = &self.access.auth.user {
+            self.authenticate(user).await?;
+        }
         for (node, url) in self.nodes.iter().enumerate() {
             match self.range(node, "frenzy-preflight").await {
                 Ok(_) => {}
-                Err(GatewayError::Transport(e)) if e.is_connect() || e.is_timeout() => {
-                    return Err(PreflightError::Unreachable {
+                Err(GatewayError::Transport(e)) => {
+                    return Err(unreachable_node(url.as_str(), &e).unwrap_or_else(|| {
+                        PreflightError::WrongContract {
+                            url: url.to_string(),
+                            contract: "etcd v3 JSON gateway",
+                            reason: e.to_string(),
+                        }
+                    }))
+                }
+                Err(GatewayError::Etcd {
+                    status: 401,
+                    message,
+                }) => {
+                    return Err(PreflightError::Credentials {
                         url: url.to_string(),
-                        reason: root_cause(&e),
+                        reason: message,
                     })
                 }
                 Err(e) => {
@@ -79,6 +108,38 @@ impl Gateway {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Gets a token for `user` from the first node; refused credentials are a preflight error.
+    async fn authenticate(&self, user: &str) -> Result<(), PreflightError> {
+        let url = self.nodes.first().map(Url::to_string).unwrap_or_default();
+        let password = self.access.auth.password.as_deref().unwrap_or_default();
+        let body = json!({"name": user, "password": password});
+        let reply = match self.post_on(0, &["v3", "auth", "authenticate"], body).await {
+            Ok(reply) => reply,
+            Err(GatewayError::Transport(e)) => {
+                return Err(unreachable_node(&url, &e).unwrap_or_else(|| {
+                    PreflightError::Unreachable {
+                        url: url.clone(),
+                        reason: e.to_string(),
+                    }
+                }))
+            }
+            Err(e) => {
+                return Err(PreflightError::Credentials {
+                    url,
+                    reason: e.to_string(),
+                })
+            }
+        };
+        let token = reply.get("token").and_then(Value::as_str).ok_or_else(|| {
+            PreflightError::Credentials {
+                url: url.clone(),
+                reason: "etcd answered without a token; is auth enabled?".into(),
+            }
+        })?;
+        let _ = self.token.set(token.to_owned());
         Ok(())
     }
 
@@ -160,16 +221,24 @@ impl Gateway {
     }
 
     async fn post(&self, node: usize, call: &str, body: Value) -> Result<Value, GatewayError> {
+        self.post_on(node, &["v3", "kv", call], body).await
+    }
+
+    async fn post_on(
+        &self,
+        node: usize,
+        path: &[&str],
+        body: Value,
+    ) -> Result<Value, GatewayError> {
         let base = self
             .nodes
             .get(node)
             .ok_or_else(|| GatewayError::Reply(format!("no node number {node}")))?;
-        let reply = self
-            .http
-            .post(join(base, &["v3", "kv", call]))
-            .json(&body)
-            .send()
-            .await?;
+        let mut request = self.http.post(join(base, path)).json(&body);
+        if let Some(token) = self.token.get() {
+            request = request.header(reqwest::header::AUTHORIZATION, token);
+        }
+        let reply = request.send().await?;
         let status = reply.status();
         let text = reply.text().await?;
         if !status.is_success() {

@@ -1,9 +1,10 @@
 //! The ticket HTTP contract (docs/http-contract.md) as a workload client.
 
+use crate::access::Access;
 use crate::client::Client;
 use crate::error::PreflightError;
 use crate::op::{with_fields, Completion, Op};
-use crate::transport::{join, node_url, root_cause, transport_failure};
+use crate::transport::{join, node_url, root_cause, transport_failure, unreachable_node};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{json, Value};
 
@@ -41,21 +42,26 @@ fn json_error(body: &str) -> bool {
     serde_json::from_str::<Value>(body).is_ok_and(|v| v.get("error").is_some_and(Value::is_string))
 }
 
-/// Talks to one or more ticketd-compatible nodes over plain http.
+/// Talks to one or more ticketd-compatible nodes over http or https.
 pub struct TicketClient {
     http: reqwest::Client,
     nodes: Vec<Url>,
 }
 
 impl TicketClient {
-    /// A client for `nodes` (base URLs); fails on a URL that is not plain http.
+    /// A client for `nodes` (base URLs); fails on a URL that is not http(s).
     pub fn new(nodes: &[String]) -> Result<TicketClient, PreflightError> {
+        TicketClient::with_access(nodes, &Access::default())
+    }
+
+    /// Like [`TicketClient::new`], reaching the nodes with `access` (TLS, a bearer token).
+    pub fn with_access(nodes: &[String], access: &Access) -> Result<TicketClient, PreflightError> {
         let nodes = nodes
             .iter()
             .map(|n| node_url(n))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(TicketClient {
-            http: reqwest::Client::new(),
+            http: access.http_client()?,
             nodes,
         })
     }
@@ -99,11 +105,19 @@ impl TicketClient {
             reason,
         };
         let health = self.http.get(join(base, &["health"])).send().await;
-        let health = health.map_err(|e| PreflightError::Unreachable {
-            url: base.to_string(),
-            reason: root_cause(&e),
+        let health = health.map_err(|e| {
+            unreachable_node(base.as_str(), &e).unwrap_or_else(|| PreflightError::Unreachable {
+                url: base.to_string(),
+                reason: root_cause(&e),
+            })
         })?;
         let status = health.status();
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(PreflightError::Credentials {
+                url: base.to_string(),
+                reason: format!("GET /health answered {status}"),
+            });
+        }
         if !status.is_success() {
             let body = health.text().await.unwrap_or_default();
             let what = format!("GET /health answered {status} {}", snippet(&body));
