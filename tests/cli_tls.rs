@@ -303,6 +303,7 @@ async fn ticketd_over_tls() {
         peers: Vec::new(),
         replication_lag: Duration::from_millis(10),
         peer_ack_timeout: None,
+        peer_secret: "cli-tls-test-peer-secret".into(),
     }));
     config.tls = Some(TlsConfig {
         cert: PathBuf::from(dir.path("server.pem")),
