@@ -112,3 +112,42 @@ fn bad_file(flag: &'static str, path: &Path, reason: String) -> PreflightError {
         reason,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls(cacert: Option<&str>, cert: Option<&str>, key: Option<&str>) -> Access {
+        Access {
+            tls: TlsFiles {
+                cacert: cacert.map(PathBuf::from),
+                cert: cert.map(PathBuf::from),
+                key: key.map(PathBuf::from),
+                insecure: false,
+            },
+            auth: Auth::default(),
+        }
+    }
+
+    fn error(access: &Access) -> String {
+        access.http_client().map(drop).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unusable_tls_files_name_the_flag_and_the_file() {
+        let err = error(&tls(Some("/no/such/ca.pem"), None, None));
+        assert!(err.starts_with("--cacert /no/such/ca.pem: "), "{err}");
+        let not_pem = std::env::current_exe().unwrap();
+        let err = error(&tls(not_pem.to_str(), None, None));
+        assert!(err.contains("no PEM certificate"), "{err}");
+        let err = error(&tls(None, Some("/c.pem"), None));
+        assert!(err.contains("needs both --cert and --key"), "{err}");
+    }
+
+    #[test]
+    fn no_files_and_a_token_make_a_client() {
+        let mut access = Access::default();
+        access.auth.token = Some("t0ken".into());
+        assert!(access.http_client().is_ok());
+    }
+}
