@@ -84,6 +84,8 @@ fn sigterm_and_sigint_stop_serve_despite_a_half_sent_request() {
         stalled
             .write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Half: ")
             .expect("half a request");
+        // Time for the server to take the connection in, so the shutdown finds it half-read.
+        std::thread::sleep(std::time::Duration::from_millis(300));
         let sent = Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
             .status()

@@ -117,9 +117,34 @@ async fn a_weak_secret_is_refused_at_start() {
     );
 }
 
-/// Opens a connection to `addr` and sends a request whose body never completes.
+/// A connection `addr` has certainly accepted: one full request (`GET path`) answered on it, kept
+/// alive for the next.
+fn accepted_connection(addr: &str, path: &str) -> std::net::TcpStream {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connecting");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").expect("a first request");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("the first reply");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a content-length");
+    let mut body = vec![0u8; length];
+    stream
+        .read_exact(&mut body)
+        .expect("the first reply's body");
+    stream
+}
+
+/// Sends, on a connection ticketd has accepted and answered once, a request whose body never
+/// completes.
 fn half_sent_request(addr: &str) -> std::net::TcpStream {
-    let mut stream = std::net::TcpStream::connect(addr).expect("connecting to ticketd");
+    let mut stream = accepted_connection(addr, "/health");
     stream
         .write_all(b"POST /events/gala/holds HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user\"")
         .expect("sending half a request");
