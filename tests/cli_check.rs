@@ -309,6 +309,17 @@ fn each_malformed_history_gets_its_own_error_and_exit_254() {
 }
 
 #[test]
+fn dev_zero_as_a_history_is_one_sentence_and_254_not_an_abort() {
+    for format in [&["--format", "jsonl"][..], &[]] {
+        let mut flags = vec!["--model", "register"];
+        flags.extend(format);
+        let out = check(&[Path::new("/dev/zero")], &flags);
+        assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+    }
+}
+
+#[test]
 fn each_bad_flag_gets_its_own_error_and_exit_254() {
     let cases: [(&str, &[&str], &str); 6] = [
         (

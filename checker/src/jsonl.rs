@@ -11,7 +11,7 @@ use std::io::{self, BufRead, Write};
 pub struct JsonlReader<R> {
     input: R,
     line: usize,
-    buffer: String,
+    buffer: Vec<u8>,
 }
 
 impl<R: BufRead> JsonlReader<R> {
@@ -20,7 +20,7 @@ impl<R: BufRead> JsonlReader<R> {
         JsonlReader {
             input,
             line: 0,
-            buffer: String::new(),
+            buffer: Vec::new(),
         }
     }
 }
@@ -32,27 +32,84 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
         loop {
             self.buffer.clear();
             self.line += 1;
-            match self.input.read_line(&mut self.buffer) {
-                Ok(0) => return None,
-                Ok(_) if self.buffer.trim().is_empty() => continue,
-                Ok(_) => {
-                    return Some(
-                        parse_event(self.buffer.trim_end())
-                            .map(|event| (self.line, event))
-                            .map_err(|message| HistoryError {
-                                line: self.line,
-                                message,
-                            }),
-                    )
-                }
-                Err(e) => {
-                    return Some(Err(HistoryError {
-                        line: self.line,
-                        message: format!("cannot read the line: {e}"),
-                    }))
-                }
+            let line = self.line;
+            let fail = |message| Some(Err(HistoryError { line, message }));
+            match read_line_bounded(&mut self.input, &mut self.buffer) {
+                Ok(LineRead::End) => return None,
+                Ok(LineRead::TooLong) => return Some(Err(too_long(line))),
+                Err(e) => return fail(format!("cannot read the line: {e}")),
+                Ok(LineRead::Line) => {}
             }
+            let Ok(text) = std::str::from_utf8(&self.buffer) else {
+                return fail("not UTF-8 text; a history is UTF-8 JSON, one event per line".into());
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some(
+                parse_event(text.trim_end())
+                    .map(|event| (line, event))
+                    .map_err(|message| HistoryError { line, message }),
+            );
         }
+    }
+}
+
+/// The longest line a history may have: an event is a few hundred bytes; a longer line means the
+/// file is not a history (`/dev/zero`, a binary file) and reading it whole would exhaust memory.
+pub const MAX_LINE: usize = 16 << 20;
+
+/// What [`read_line_bounded`] found.
+enum LineRead {
+    /// The end of the input.
+    End,
+    /// A line (with its newline, unless it ends the input) was appended.
+    Line,
+    /// The line is longer than [`MAX_LINE`].
+    TooLong,
+}
+
+/// Appends the next line of `input` to `buffer`, reading no more than [`MAX_LINE`] bytes of it.
+fn read_line_bounded<R: BufRead>(input: &mut R, buffer: &mut Vec<u8>) -> io::Result<LineRead> {
+    let mut taken = 0;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(if taken == 0 {
+                LineRead::End
+            } else {
+                LineRead::Line
+            });
+        }
+        let (used, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if taken + used > MAX_LINE + 1 {
+            return Ok(LineRead::TooLong);
+        }
+        buffer.extend_from_slice(&available[..used]);
+        input.consume(used);
+        taken += used;
+        if done {
+            return Ok(LineRead::Line);
+        }
+    }
+}
+
+/// The error for a line longer than [`MAX_LINE`].
+fn too_long(line: usize) -> HistoryError {
+    HistoryError {
+        line,
+        message: format!(
+            "the line is longer than {} MiB, the longest line a history may have; a history has \
+             one JSON event per line, so this file is not one (is it binary, or /dev/zero?)",
+            MAX_LINE >> 20
+        ),
     }
 }
 
@@ -90,15 +147,16 @@ pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
     let mut first_line = 1;
     loop {
         chunk.clear();
+        let mut lines_read = 0;
         while chunk.len() < CHUNK {
-            let read = input
-                .read_until(b'\n', &mut chunk)
-                .map_err(|e| HistoryError {
-                    line: first_line,
-                    message: format!("cannot read the file: {e}"),
-                })?;
-            if read == 0 {
-                break;
+            let read = read_line_bounded(&mut input, &mut chunk).map_err(|e| HistoryError {
+                line: first_line + lines_read,
+                message: format!("cannot read the file: {e}"),
+            })?;
+            match read {
+                LineRead::End => break,
+                LineRead::TooLong => return Err(too_long(first_line + lines_read)),
+                LineRead::Line => lines_read += 1,
             }
         }
         if chunk.is_empty() {
