@@ -228,7 +228,9 @@ impl System for Postgres {
             "unix_socket_directories=".to_string(),
             format!("cluster_name=n{i}"),
             "wal_log_hints=on".to_string(),
-            "wal_keep_size=512MB".to_string(),
+            "wal_keep_size=64MB".to_string(),
+            "max_wal_size=64MB".to_string(),
+            "min_wal_size=32MB".to_string(),
             "max_connections=200".to_string(),
         ];
         if self.sync {
