@@ -11,10 +11,10 @@ use crate::session::check_sessions;
 use crate::verdict::{Results, Verdict};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Runs every check `history` supports with `model`; `witness`: shrink witnesses of invalid
-/// partitions. A history with no client operation is no evidence of correctness: its verdict is
+/// partitions. Without a hold TTL in `model_options`, tickets use the one the history recorded. A history with no client operation is no evidence of correctness: its verdict is
 /// unknown unless `options.allow_empty`.
 pub fn check_all(
     history: &History,
@@ -29,7 +29,13 @@ pub fn check_all(
     } else {
         check_without_witness
     };
-    let mut linearizability = linearize(history, model, model_options, options)?;
+    let recorded = ModelOptions {
+        hold_ttl: model_options
+            .hold_ttl
+            .or_else(|| recorded_hold_ttl(history)),
+        ..model_options.clone()
+    };
+    let mut linearizability = linearize(history, model, &recorded, options)?;
     if history.operations.is_empty() && !options.allow_empty {
         linearizability.valid = Verdict::Unknown;
     }
@@ -52,6 +58,16 @@ pub fn check_all(
     };
     crate::timing::annotate(&mut results, history);
     Ok(results)
+}
+
+/// The hold TTL the history's ok `create_event` operations recorded (`hold_ttl_ms`), if any.
+pub fn recorded_hold_ttl(history: &History) -> Option<Duration> {
+    history
+        .operations
+        .iter()
+        .filter(|op| op.f == CREATE_EVENT && op.outcome == Outcome::Ok)
+        .find_map(|op| op.input.get("hold_ttl_ms")?.as_u64())
+        .map(Duration::from_millis)
 }
 
 /// Each event's capacity: what the history's ok `create_event` operations set up, else what

@@ -245,3 +245,49 @@ fn a_hold_id_of_another_event_is_never_explained_by_an_unknown_placement() {
     );
     assert_eq!(valid.expect("readable").valid, Verdict::Valid);
 }
+
+/// A stored tickets history describes its events: `create_event` gives the capacity and, when
+/// holds expire, the hold TTL, so checking it needs no --init or --hold-ttl.
+#[test]
+fn create_event_gives_the_capacity_and_hold_ttl() {
+    use checker::suite::check_all;
+    let history = |setup: Value| {
+        let mut later = inventory(4, 2);
+        later.call = 5_000_000;
+        later.ret = Some(5_000_001);
+        let create = op(0, "create_event", setup.clone(), setup, Outcome::Ok);
+        let mut place = alice_holds_both_seats();
+        (place.id, place.completion, place.call, place.ret) = (2, Some(3), 2, Some(3));
+        History {
+            events: Vec::new(),
+            operations: vec![create, place, later],
+        }
+    };
+    let verdict = |setup: Value| {
+        check_all(
+            &history(setup),
+            "tickets",
+            &ModelOptions::default(),
+            &CheckOptions::default(),
+            false,
+        )
+        .expect("readable")
+        .linearizability
+        .expect("linearizability ran")
+        .valid
+    };
+    // Two seats back 5 ms after a 2-seat hold: only if it expired (TTL 1 ms).
+    assert_eq!(
+        verdict(json!({"event": "e1", "capacity": 2, "hold_ttl_ms": 1})),
+        Verdict::Valid
+    );
+    assert_eq!(
+        verdict(json!({"event": "e1", "capacity": 2})),
+        Verdict::Invalid
+    );
+    // Capacity 1 cannot hold 2 seats.
+    assert_eq!(
+        verdict(json!({"event": "e1", "capacity": 1, "hold_ttl_ms": 1})),
+        Verdict::Invalid
+    );
+}

@@ -121,3 +121,28 @@ fn final_reads_cover_every_node_event_and_user_who_acted() {
         "the holds of each user who acted (3 of 1000) on each event"
     );
 }
+
+/// The setup the run records first: one create_event per event with its capacity, and the hold
+/// TTL when holds expire, so the stored history describes its system.
+#[test]
+fn setup_records_each_events_capacity_and_hold_ttl() {
+    let mut config = TicketsConfig::new("gala");
+    config.events = 2;
+    config.capacity = 4;
+    let plain = TicketsWorkload::new(config.clone()).expect("valid config");
+    let values: Vec<_> = plain
+        .setup()
+        .into_iter()
+        .map(|op| (op.f, op.value))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("create_event", json!({"event": "gala-e1", "capacity": 4})),
+            ("create_event", json!({"event": "gala-e2", "capacity": 4})),
+        ]
+    );
+    config.hold_ttl = Some(std::time::Duration::from_secs(30));
+    let expiring = TicketsWorkload::new(config).expect("valid config");
+    assert_eq!(expiring.setup()[0].value["hold_ttl_ms"], json!(30_000));
+}

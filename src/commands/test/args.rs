@@ -322,6 +322,11 @@ impl TestArgs {
         tickets.qty = parse_qty(&self.qty).map_err(|e| bad("qty", e))?;
         tickets.mix = Mix::parse(&self.mix).map_err(|e| bad("mix", e))?;
         tickets.min_seq = self.min_seq;
+        let hold_ttl = self
+            .hold_ttl
+            .map(|s| seconds("hold-ttl", s, true))
+            .transpose()?;
+        tickets.hold_ttl = hold_ttl;
         if let Some(seats) = self.last_seats {
             tickets = tickets.last_seats(seats);
         }
@@ -343,10 +348,7 @@ impl TestArgs {
             store: self.store.clone(),
             test_name,
             run_tag,
-            hold_ttl: self
-                .hold_ttl
-                .map(|s| seconds("hold-ttl", s, true))
-                .transpose()?,
+            hold_ttl,
             check_time_limit: self
                 .check_time_limit
                 .map(|s| seconds("check-time-limit", s, true))

@@ -107,6 +107,8 @@ pub struct TicketsConfig {
     pub min_seq: bool,
     /// After a `place_hold` ends `info`, the user retries it once with the same request id.
     pub retry_unknown: bool,
+    /// The service's hold TTL, when holds expire: recorded with each event's setup.
+    pub hold_ttl: Option<std::time::Duration>,
 }
 
 impl TicketsConfig {
@@ -121,6 +123,7 @@ impl TicketsConfig {
             mix: Mix::default(),
             min_seq: false,
             retry_unknown: true,
+            hold_ttl: None,
         }
     }
 
@@ -269,12 +272,16 @@ impl Workload for TicketsWorkload {
         Some(self.users[slot % self.users.len()].0.clone())
     }
 
-    /// One `create_event` per event: its name and capacity (docs/operations.md).
+    /// One `create_event` per event: its name, capacity and the service's hold TTL when holds
+    /// expire (docs/operations.md).
     fn setup(&self) -> Vec<Op> {
         self.events
             .iter()
             .map(|event| {
-                let value = json!({"event": event, "capacity": self.config.capacity});
+                let mut value = json!({"event": event, "capacity": self.config.capacity});
+                if let Some(ttl) = self.config.hold_ttl {
+                    value["hold_ttl_ms"] = json!(ttl.as_millis() as u64);
+                }
                 Op::new(CREATE_EVENT, value)
             })
             .collect()
