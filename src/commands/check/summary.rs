@@ -48,14 +48,14 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
         .filter(|p| p.valid != Verdict::Valid)
         .take(SHOWN);
     for p in shown {
-        let key = if p.key.is_empty() {
-            "(whole history)".to_string()
+        let part = if p.key.is_empty() {
+            "the whole history".to_string()
         } else {
-            format!("{:?}", p.key)
+            format!("{one} {:?}", p.key)
         };
         let _ = writeln!(
             out,
-            "  {one} {key}: {} ({} operations, {:.1} ms)",
+            "  {part}: {} ({} operations, {:.1} ms)",
             verdict_word(p.valid),
             p.ops,
             p.check_ms
