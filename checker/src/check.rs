@@ -125,8 +125,9 @@ pub fn partitions<'h, M: Model>(
     Ok(groups)
 }
 
-/// Half the memory the system reports available, or 4 GiB when it cannot be read.
-fn default_memory_limit() -> u64 {
+/// Half the memory the system reports available, or 4 GiB when it cannot be read: the memory
+/// limit of a check (and of loading its history) when none is given.
+pub fn default_memory_limit() -> u64 {
     let available = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|text| {

@@ -31,7 +31,7 @@ fn files(dir: &str) -> Vec<PathBuf> {
 
 fn load(path: &Path) -> History {
     let (history, _) =
-        load_with_format(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        load_with_format(path, None, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     history
 }
 
@@ -161,8 +161,10 @@ fn jepsen_etcd_logs_have_witnesses_that_show_the_anomaly() {
 #[test]
 fn jepsen_history_txt_and_edn_of_one_run_agree() {
     let dir = data("jepsen/canonical-raft");
-    let (txt, txt_format) = load_with_format(&dir.join("history.txt"), None).expect("txt loads");
-    let (edn, edn_format) = load_with_format(&dir.join("history.edn"), None).expect("edn loads");
+    let (txt, txt_format) =
+        load_with_format(&dir.join("history.txt"), None, None).expect("txt loads");
+    let (edn, edn_format) =
+        load_with_format(&dir.join("history.edn"), None, None).expect("edn loads");
     assert_eq!(txt_format, checker::formats::Format::JepsenTxt);
     assert!(txt_format.knossos_values() && edn_format.knossos_values());
     let shape = |h: &History| -> Vec<_> {

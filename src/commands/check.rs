@@ -6,7 +6,7 @@ mod units;
 
 use crate::exit::user_error;
 use checker::check::CheckOptions;
-use checker::formats::{load_with_format, Format};
+use checker::formats::{load_with_format, Format, LoadError};
 use checker::models::{validate_init, ModelOptions, MODEL_NAMES};
 use checker::suite::check_all;
 use checker::verdict::Verdict;
@@ -40,8 +40,8 @@ pub struct CheckArgs {
     /// Give up with `unknown` after this long per history, e.g. `10`, `2.5s`, `1m`.
     #[arg(long, value_name = "SECONDS", value_parser = units::duration)]
     time_limit: Option<Duration>,
-    /// Give up with `unknown` when the search needs more memory than this, e.g. `4GiB`, `512MiB`
-    /// (default: half the memory available).
+    /// Give up with `unknown` when reading the history or the search would take the process past
+    /// this much memory, e.g. `4GiB`, `512MiB` (default: half the memory available).
     #[arg(long, value_name = "BYTES", value_parser = units::bytes)]
     memory_limit: Option<u64>,
     /// Check every partition to its own verdict instead of stopping at the first invalid one.
@@ -97,9 +97,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut worst = Verdict::Valid;
     for path in &args.histories {
         let spinner = reading_spinner(path);
-        let loaded = load_with_format(path, args.format);
+        let loaded = load_with_format(path, args.format, args.memory_limit);
         spinner.finish_and_clear();
-        let (history, format) = loaded.map_err(|e| user_error(e.to_string()))?;
+        let (history, format) = match loaded {
+            Err(memory @ LoadError::MemoryLimit { .. }) => {
+                eprintln!("verdict unknown: {memory}");
+                worst = worst.worst(Verdict::Unknown);
+                continue;
+            }
+            loaded => loaded.map_err(|e| user_error(e.to_string()))?,
+        };
         let model_options = ModelOptions {
             init: args.init.clone(),
             hold_ttl: args.hold_ttl,

@@ -88,7 +88,7 @@ fn check_and_store(args: &ReportArgs) -> anyhow::Result<(RunDir, Results)> {
         validate_init(model, init).map_err(user_error)?;
     }
     let (history, format) =
-        load_with_format(&args.path, None).map_err(|e| user_error(e.to_string()))?;
+        load_with_format(&args.path, None, None).map_err(|e| user_error(e.to_string()))?;
     let model_options = ModelOptions {
         init: args.init.clone(),
         nil_read_unknown: format.knossos_values(),

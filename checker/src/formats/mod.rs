@@ -6,18 +6,22 @@ mod edn_export;
 mod edn_value;
 mod jepsen_edn;
 mod jepsen_txt;
+mod memory_guard;
 mod porcupine_log;
 
 pub use edn_export::write_jepsen_edn;
 
+use crate::check::default_memory_limit;
 use crate::history::History;
 use crate::jsonl;
 use crate::validate::HistoryError;
+use memory_guard::{over_limit, MemoryGuard};
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use thiserror::Error;
 
 /// A history file format.
@@ -139,6 +143,15 @@ pub enum LoadError {
         /// The start of its first non-blank line, to name the shape found.
         first_line: String,
     },
+    /// Reading the history would take the process past the memory limit: the check's verdict
+    /// is unknown, with this reason.
+    #[error("{path}: {reason}")]
+    MemoryLimit {
+        /// The file.
+        path: String,
+        /// What was held, and the limit.
+        reason: String,
+    },
     /// The content is malformed or not a valid history.
     #[error("{path} {source}")]
     Invalid {
@@ -152,20 +165,26 @@ pub enum LoadError {
 /// Loads and validates the history at `path`, in `format` or the format detected from its content.
 /// JSONL is streamed line by line; the other formats are read whole.
 pub fn load(path: &Path, format: Option<Format>) -> Result<History, LoadError> {
-    load_with_format(path, format).map(|(history, _)| history)
+    load_with_format(path, format, None).map(|(history, _)| history)
 }
 
 /// [`load`], also giving the format the history was read in (the one given, or the one detected).
+/// Reading stops with [`LoadError::MemoryLimit`] once the process holds more than
+/// `memory_limit` bytes (default: [`default_memory_limit`]).
 pub fn load_with_format(
     path: &Path,
     format: Option<Format>,
+    memory_limit: Option<u64>,
 ) -> Result<(History, Format), LoadError> {
+    let limit = memory_limit.unwrap_or_else(default_memory_limit);
+    let tripped = Arc::new(OnceLock::new());
     let name = path.display().to_string();
     let io = |source| LoadError::Io {
         path: name.clone(),
         source,
     };
-    let mut input = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    let file = MemoryGuard::new(File::open(path).map_err(io)?, limit, tripped.clone());
+    let mut input = BufReader::with_capacity(1 << 16, file);
     let format = match format {
         Some(format) => format,
         None => {
@@ -187,10 +206,17 @@ pub fn load_with_format(
         Format::Jsonl => jsonl::read_history(input),
         other => {
             let mut text = String::new();
-            input.read_to_string(&mut text).map_err(io)?;
-            other.parse(&text)
+            match input.read_to_string(&mut text) {
+                Ok(_) => other.parse(&text),
+                Err(_) if tripped.get().is_some() => History::from_events(Vec::new()),
+                Err(e) => return Err(io(e)),
+            }
         }
     };
+    // Past the limit while reading, or while building the history after the last read.
+    if let Some(reason) = tripped.get().cloned().or_else(|| over_limit(limit)) {
+        return Err(LoadError::MemoryLimit { path: name, reason });
+    }
     parsed
         .map(|history| (history, format))
         .map_err(|source| LoadError::Invalid { path: name, source })

@@ -14,6 +14,7 @@ mod frontier;
 mod hash;
 mod path;
 
+pub(crate) use budget::{memory_reason, resident_bytes};
 pub use budget::{Budget, Stop};
 
 use crate::model::{self, Partition};
