@@ -43,12 +43,17 @@ pub const NEGATIVE_INVENTORY: &str = "negative-inventory";
 /// The verdict is `unknown` when an event with holds has no successful final `read_log` to judge by.
 pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> AnomalyResult {
     let ops: Vec<TicketOp> = history.operations.iter().filter_map(TicketOp::of).collect();
-    let mut events: BTreeSet<&str> = capacities.keys().map(String::as_str).collect();
-    events.extend(ops.iter().map(|t| t.event));
+    // Each event's operations, grouped in one pass (in history order within an event).
+    let mut by_event: BTreeMap<&str, Vec<&TicketOp>> = capacities
+        .keys()
+        .map(|event| (event.as_str(), Vec::new()))
+        .collect();
+    for t in &ops {
+        by_event.entry(t.event).or_default().push(t);
+    }
     let mut anomalies = Vec::new();
     let mut undecided = false;
-    for event in events {
-        let on_event: Vec<&TicketOp> = ops.iter().filter(|t| t.event == event).collect();
+    for (event, on_event) in by_event {
         inventory_never_negative(event, &on_event, &mut anomalies);
         let Some(log) = last_ok(&on_event, "read_log") else {
             undecided |= on_event.iter().any(|t| t.op.f == "place_hold");

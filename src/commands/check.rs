@@ -100,8 +100,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         let loaded = load_with_format(path, args.format, args.memory_limit);
         spinner.finish_and_clear();
         let (history, format) = match loaded {
-            Err(memory @ LoadError::MemoryLimit { .. }) => {
-                eprintln!("verdict unknown: {memory}");
+            Err(LoadError::MemoryLimit { path, reason }) => {
+                if args.json {
+                    let stopped =
+                        serde_json::json!({"valid": "unknown", "file": path, "reason": reason});
+                    println!("{stopped}");
+                } else {
+                    eprintln!("verdict unknown: {path}: {reason}");
+                }
                 worst = worst.worst(Verdict::Unknown);
                 continue;
             }

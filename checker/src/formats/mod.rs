@@ -176,12 +176,19 @@ pub fn load_with_format(
     format: Option<Format>,
     memory_limit: Option<u64>,
 ) -> Result<(History, Format), LoadError> {
+    let name = path.display().to_string();
     let limit = memory_limit.unwrap_or_else(default_memory_limit);
     let tripped = Arc::new(OnceLock::new());
-    let name = path.display().to_string();
-    let io = |source| LoadError::Io {
-        path: name.clone(),
-        source,
+    // A read the memory guard refused is the limit, not an I/O error.
+    let io = |source| match tripped.get() {
+        Some(reason) => LoadError::MemoryLimit {
+            path: name.clone(),
+            reason: String::clone(reason),
+        },
+        None => LoadError::Io {
+            path: name.clone(),
+            source,
+        },
     };
     let file = MemoryGuard::new(File::open(path).map_err(io)?, limit, tripped.clone());
     let mut input = BufReader::with_capacity(1 << 16, file);
@@ -206,11 +213,8 @@ pub fn load_with_format(
         Format::Jsonl => jsonl::read_history(input),
         other => {
             let mut text = String::new();
-            match input.read_to_string(&mut text) {
-                Ok(_) => other.parse(&text),
-                Err(_) if tripped.get().is_some() => History::from_events(Vec::new()),
-                Err(e) => return Err(io(e)),
-            }
+            input.read_to_string(&mut text).map_err(io)?;
+            other.parse(&text)
         }
     };
     // Past the limit while reading, or while building the history after the last read.
