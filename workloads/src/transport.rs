@@ -70,6 +70,41 @@ pub fn unreachable_node(url: &str, error: &reqwest::Error) -> Option<PreflightEr
     })
 }
 
+/// How many times preflight sends a request whose connection dropped before any answer.
+const PREFLIGHT_ATTEMPTS: usize = 4;
+
+/// Sends a preflight request again when its connection dropped after sending and before any
+/// answer. Under TLS 1.3 a node that rejects the client certificate says so in an alert right after
+/// the handshake; when the request is already on its way, the node's close can reset the
+/// connection before the client reads that alert, so one attempt alone may see only the drop.
+/// `transport` picks the transport error out of the caller's error type.
+pub async fn retry_dropped<T, E, F, Fut>(
+    mut send: F,
+    transport: impl Fn(&E) -> Option<&reqwest::Error>,
+) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut attempt = 1;
+    loop {
+        match send().await {
+            Err(e) if attempt < PREFLIGHT_ATTEMPTS && transport(&e).is_some_and(dropped) => {
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Whether a request was sent and its connection then closed with no answer and no TLS alert.
+fn dropped(error: &reqwest::Error) -> bool {
+    !error.is_connect()
+        && !error.is_timeout()
+        && error.is_request()
+        && !error_chain(error).contains("received fatal alert")
+}
+
 /// Every cause of an error, outermost first, joined by ": ".
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();

@@ -6,7 +6,7 @@
 
 use crate::access::Access;
 use crate::error::PreflightError;
-use crate::transport::{join, node_url, unreachable_node};
+use crate::transport::{join, node_url, retry_dropped, unreachable_node};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use reqwest::Url;
@@ -30,6 +30,16 @@ pub enum GatewayError {
     /// The reply was not the JSON the gateway sends.
     #[error("unreadable gateway reply: {0}")]
     Reply(String),
+}
+
+impl GatewayError {
+    /// The transport error, when the request got no HTTP answer.
+    fn transport(&self) -> Option<&reqwest::Error> {
+        match self {
+            GatewayError::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 /// One key's current value and the revision that last wrote it.
@@ -79,7 +89,11 @@ impl Gateway {
             self.authenticate(user).await?;
         }
         for (node, url) in self.nodes.iter().enumerate() {
-            match self.range(node, "frenzy-preflight").await {
+            let range = retry_dropped(
+                || self.range(node, "frenzy-preflight"),
+                GatewayError::transport,
+            );
+            match range.await {
                 Ok(_) => {}
                 Err(GatewayError::Transport(e)) => {
                     return Err(unreachable_node(url.as_str(), &e).unwrap_or_else(|| {
@@ -116,7 +130,11 @@ impl Gateway {
         let url = self.nodes.first().map(Url::to_string).unwrap_or_default();
         let password = self.access.auth.password.as_deref().unwrap_or_default();
         let body = json!({"name": user, "password": password});
-        let reply = match self.post_on(0, &["v3", "auth", "authenticate"], body).await {
+        let reply = retry_dropped(
+            || self.post_on(0, &["v3", "auth", "authenticate"], body.clone()),
+            GatewayError::transport,
+        );
+        let reply = match reply.await {
             Ok(reply) => reply,
             Err(GatewayError::Transport(e)) => {
                 return Err(unreachable_node(&url, &e).unwrap_or_else(|| {

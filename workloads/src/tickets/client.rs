@@ -4,7 +4,9 @@ use crate::access::Access;
 use crate::client::Client;
 use crate::error::PreflightError;
 use crate::op::{with_fields, Completion, Op};
-use crate::transport::{join, node_url, root_cause, transport_failure, unreachable_node};
+use crate::transport::{
+    join, node_url, retry_dropped, root_cause, transport_failure, unreachable_node,
+};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{json, Value};
 
@@ -104,7 +106,11 @@ impl TicketClient {
             contract: CONTRACT,
             reason,
         };
-        let health = self.http.get(join(base, &["health"])).send().await;
+        let health = retry_dropped(
+            || self.http.get(join(base, &["health"])).send(),
+            |e| Some(e),
+        )
+        .await;
         let health = health.map_err(|e| {
             unreachable_node(base.as_str(), &e).unwrap_or_else(|| PreflightError::Unreachable {
                 url: base.to_string(),
