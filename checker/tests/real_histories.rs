@@ -210,3 +210,31 @@ fn knossos_multi_register_and_mutex_histories_get_knossos_verdicts() {
         assert_eq!(result.valid, expected, "{file}");
     }
 }
+
+/// Real Jepsen multi-register runs label read-only transactions `read` and write-only ones
+/// `write` (value still a list of micro-operations): they are transactions, checked as such.
+#[test]
+fn multi_register_transactions_labelled_read_and_write_are_checked() {
+    let run = |last_read: u32| {
+        let text = format!(
+            "{{:type :invoke, :f :write, :value [[:w 9 1] [:w 8 1]], :process 0}}\n\
+             {{:type :ok, :f :write, :value [[:w 9 1] [:w 8 1]], :process 0}}\n\
+             {{:type :invoke, :f :txn, :value [[:w 9 2] [:r 8 nil]], :process 1}}\n\
+             {{:type :ok, :f :txn, :value [[:w 9 2] [:r 8 1]], :process 1}}\n\
+             {{:type :invoke, :f :read, :value [[:r 9 nil]], :process 2}}\n\
+             {{:type :ok, :f :read, :value [[:r 9 {last_read}]], :process 2}}\n"
+        );
+        let h = checker::formats::Format::JepsenEdn.parse(&text).unwrap();
+        check_all(
+            &h,
+            "multi-register",
+            &ModelOptions::default(),
+            &CheckOptions::default(),
+            false,
+        )
+        .unwrap()
+        .valid
+    };
+    assert_eq!(run(2), Verdict::Valid);
+    assert_eq!(run(1), Verdict::Invalid, "a read of an overwritten value");
+}

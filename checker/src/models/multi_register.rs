@@ -1,6 +1,6 @@
 //! `multi-register`: Knossos' multi-register. Several registers read and written together by
-//! transactions: `txn` operations whose value is a list of micro-operations `[f, k, v]`, `f`
-//! being `read` (or `r`) or `write` (or `w`). As in Knossos, a read of nil is always legal: it
+//! transactions: operations whose value is a list of micro-operations `[f, k, v]`, `f` being
+//! `read` (or `r`) or `write` (or `w`); the operation's own f (`txn`, `read`, `write`) is a label. As in Knossos, a read of nil is always legal: it
 //! constrains nothing. One partition: a transaction may span every register.
 
 use super::Interner;
@@ -102,12 +102,18 @@ impl Model for MultiRegisterModel {
     type Part = MultiRegisterPartition;
 
     fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
-        if op.f == "txn" {
+        // Real Jepsen histories label transactions `txn`, `read` or `write` alike: what makes an
+        // operation a transaction is its value, a list of micro-operations.
+        if op.f == "txn" || op.input.is_array() {
             Ok(String::new())
         } else {
             Err(OpError::new(
                 op,
-                format!("a multi-register has only txn operations, not {}", op.f),
+                format!(
+                    "a multi-register operation's value is a list of [f, k, v] micro-operations, \
+                     but this {} has {}",
+                    op.f, op.input
+                ),
             ))
         }
     }
