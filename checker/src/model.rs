@@ -136,6 +136,16 @@ pub trait Partition: Send + Sync {
         None
     }
 
+    /// The effect of `op` as a move between values of the state, when it is one: `(from, to)`,
+    /// meaning that it takes effect exactly in the states of value `from` (in every state when
+    /// `from` is `None`), each time to the single state of value `to` (a register's cas and
+    /// write). Moves compose: operations whose moves form a path from `a` to `b` can stand in
+    /// for a move from `a` to `b`, so a configuration that kept them dominates one that kept
+    /// the single move. `None`: the effect is no such move.
+    fn effect_move(&self, _op: usize) -> Option<(Option<u64>, u64)> {
+        None
+    }
+
     /// Approximate heap bytes a state holds beyond its inline size, for the memory budget.
     fn state_heap_bytes(&self, _state: &Self::State) -> usize {
         0

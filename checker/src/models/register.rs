@@ -190,6 +190,16 @@ impl RegisterModel {
     }
 }
 
+/// A key equal for operations with the same effect in every state.
+fn effect_key_of(op: RegOp) -> u64 {
+    match op {
+        RegOp::Read(v) => u64::from(v) << 2,
+        RegOp::Write(v) => (u64::from(v) << 2) | 1,
+        RegOp::Cas { from, to } => (u64::from(from) << 34) | (u64::from(to) << 2) | 2,
+        RegOp::CasUnequal { from } => (u64::from(from) << 2) | 3,
+    }
+}
+
 impl Partition for RegisterPartition {
     type State = u32;
 
@@ -216,12 +226,15 @@ impl Partition for RegisterPartition {
     }
 
     fn effect_key(&self, op: usize) -> Option<u64> {
-        Some(match self.ops[op] {
-            RegOp::Read(v) => u64::from(v) << 2,
-            RegOp::Write(v) => (u64::from(v) << 2) | 1,
-            RegOp::Cas { from, to } => (u64::from(from) << 34) | (u64::from(to) << 2) | 2,
-            RegOp::CasUnequal { from } => (u64::from(from) << 2) | 3,
-        })
+        Some(effect_key_of(self.ops[op]))
+    }
+
+    fn effect_move(&self, op: usize) -> Option<(Option<u64>, u64)> {
+        match self.ops[op] {
+            RegOp::Write(v) => Some((None, u64::from(v))),
+            RegOp::Cas { from, to } => Some((Some(u64::from(from)), u64::from(to))),
+            _ => None,
+        }
     }
 
     fn describe_op(&self, op: usize) -> String {

@@ -1,24 +1,19 @@
 //! Sets of configurations kept free of dominated ones: of two configurations with the same state
-//! and the same operations placed early, the one that has used a subset of the other's
-//! unknown-outcome effects can do everything the other can, so only it is kept.
+//! and the same operations placed early, one whose unused unknown-outcome effects can do
+//! everything the other's can (see [`Effects::dominates`]) is enough, so only it is kept.
 
+use super::effects::Effects;
 use super::hash::StateHasher;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
-
-/// Whether every bit of `a` is also in `b`.
-#[inline]
-pub(crate) fn subset(a: &[u64], b: &[u64]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x & !y == 0)
-}
 
 /// The key two configurations must share to be compared: the model state, and the required
 /// operations already placed ahead of their return (a bit per open operation).
 pub(crate) type Key<S> = (S, u64);
 
-/// One group: the used-effect sets (bitsets) of configurations sharing a key, none a subset of
-/// another, each with its payload.
-pub(crate) type Group<T> = Vec<(Vec<u64>, T)>;
+/// One group: the used-effect counts (per class) of configurations sharing a key, none
+/// dominating another, each with its payload.
+pub(crate) type Group<T> = Vec<(Vec<u32>, T)>;
 
 /// Configurations grouped by [`Key`], each group an antichain.
 pub(crate) struct Antichains<S, T> {
@@ -40,21 +35,21 @@ impl<S: Eq + Hash, T> Antichains<S, T> {
         self.len
     }
 
-    /// Adds a configuration unless one already kept dominates it (has used a subset of `used`);
-    /// drops those it dominates. `false` when it was dominated.
-    pub fn insert(&mut self, key: Key<S>, used: Vec<u64>, payload: T) -> bool {
+    /// Adds a configuration unless one already kept dominates it; drops those it dominates.
+    /// `false` when it was dominated.
+    pub fn insert(&mut self, effects: &Effects, key: Key<S>, used: Vec<u32>, payload: T) -> bool {
         let group = self.groups.entry(key).or_default();
-        if group.iter().any(|(kept, _)| subset(kept, &used)) {
+        if group.iter().any(|(kept, _)| effects.dominates(kept, &used)) {
             return false;
         }
         let before = group.len();
-        group.retain(|(kept, _)| !subset(&used, kept));
+        group.retain(|(kept, _)| !effects.dominates(&used, kept));
         group.push((used, payload));
         self.len = self.len + group.len() - before;
         true
     }
 
-    /// Takes every group out: its key and its configurations' used-effect sets and payloads.
+    /// Takes every group out: its key and its configurations' used-effect counts and payloads.
     pub fn drain(&mut self) -> impl Iterator<Item = (Key<S>, Group<T>)> + '_ {
         self.len = 0;
         self.groups.drain()

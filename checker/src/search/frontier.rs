@@ -4,19 +4,20 @@
 //! A configuration is a model state, the required operations placed ahead of their return, and
 //! the unknown-outcome operations whose effect it has used. An operation is placed only when its
 //! return forces it: then every sequence of pending operations ending with it is tried. An
-//! unknown-outcome operation's effect is usable from its call on and never required; of several
-//! with the same effect the earliest-called is used first, so identical effects are counted, not
-//! enumerated; and a configuration that has used a subset of another's effects (same state, same
-//! operations placed) dominates it. Observations (reads, refused cas) are placed as soon as they
+//! unknown-outcome operation's effect is usable from its call on and never required; operations
+//! with the same effect form a class of which the earliest-called is used first, so identical
+//! effects are counted, not enumerated; and a configuration whose unused effects can do
+//! everything another's can (same state, same operations placed) dominates it (see
+//! [`Effects`]). Observations (reads, refused cas) are placed as soon as they
 //! match: placing an observation earlier never hurts.
 
 use super::antichain::Antichains;
 use super::budget::Budget;
+use super::effects::{Effects, NONE};
 use super::failure::replay;
 use super::path::Path;
 use super::SearchOutcome;
 use crate::model::Partition;
-use std::collections::HashMap;
 
 /// How often (in configurations visited) the budget is checked.
 const CHECK_EVERY: u32 = 1 << 10;
@@ -40,8 +41,8 @@ struct Config<S> {
     state: S,
     /// Required operations placed ahead of their return, by open slot (see [`Walk::open_slot`]).
     placed: u64,
-    /// Bitset over unknown-outcome operations (by slot): those whose effect was used.
-    used: Vec<u64>,
+    /// How many unknown-outcome operations of each class (see [`Effects`]) it has used.
+    used: Vec<u32>,
     path: Path,
 }
 
@@ -50,14 +51,12 @@ struct Walk<'p, P: Partition> {
     part: &'p P,
     /// Calls and returns in real-time order: `(op, is_return)`.
     events: Vec<(u32, bool)>,
-    /// Each operation's slot among the unknown-outcome operations (by call), or `u32::MAX`.
-    slot: Vec<u32>,
-    /// The operation in each slot.
-    slot_op: Vec<u32>,
-    /// For each slot: the previous slot with the same effect, which must be used first.
-    twin: Vec<u32>,
-    /// Slots called so far.
-    called: usize,
+    /// The classes of the unknown-outcome operations.
+    effects: Effects,
+    /// How many operations of each class have been called so far.
+    called: Vec<u32>,
+    /// The classes with an operation called so far, in order of their first call.
+    live: Vec<u32>,
     /// Required operations called and not yet returned.
     open: Vec<u32>,
     /// Each open required operation's slot: its bit in a configuration's `placed`.
@@ -80,29 +79,14 @@ impl<'p, P: Partition> Walk<'p, P> {
             }
         }
         order.sort_unstable();
-        let mut slot = vec![u32::MAX; timings.len()];
-        let mut slot_op = Vec::new();
-        let mut twin = Vec::new();
-        let mut last_of_effect = HashMap::new();
-        for &(_, is_ret, op) in &order {
-            if is_ret || timings[op as usize].required() {
-                continue;
-            }
-            let s = slot_op.len() as u32;
-            slot[op as usize] = s;
-            slot_op.push(op);
-            let before = part
-                .effect_key(op as usize)
-                .and_then(|key| last_of_effect.insert(key, s));
-            twin.push(before.unwrap_or(u32::MAX));
-        }
+        let calls: Vec<u32> = order.iter().filter(|e| !e.1).map(|e| e.2).collect();
+        let effects = Effects::new(part, &calls);
         Walk {
             part,
             events: order.into_iter().map(|(_, r, op)| (op, r)).collect(),
-            slot,
-            slot_op,
-            twin,
-            called: 0,
+            called: vec![0; effects.len()],
+            live: Vec::new(),
+            effects,
             open: Vec::new(),
             open_slot: vec![u32::MAX; timings.len()],
             free_slots: (0..MAX_OPEN as u32).rev().collect(),
@@ -112,19 +96,22 @@ impl<'p, P: Partition> Walk<'p, P> {
     }
 
     fn run(&mut self, budget: &Budget) -> SearchOutcome<P::State> {
-        let words = self.slot_op.len().div_ceil(64).max(1);
         let mut frontier = vec![Config {
             state: self.part.init(),
             placed: 0,
-            used: vec![0; words],
+            used: vec![0; self.effects.len()],
             path: Path::default(),
         }];
         for at in 0..self.events.len() {
             let (op, is_return) = self.events[at];
             let op = op as usize;
             if !is_return {
-                if self.slot[op] != u32::MAX {
-                    self.called += 1;
+                let class = self.effects.class_of[op];
+                if class != NONE {
+                    if self.called[class as usize] == 0 {
+                        self.live.push(class);
+                    }
+                    self.called[class as usize] += 1;
                     continue;
                 }
                 let Some(slot) = self.free_slots.pop() else {
@@ -186,10 +173,10 @@ impl<'p, P: Partition> Walk<'p, P> {
     }
 
     /// Bytes one configuration with `state` holds, roughly.
-    fn config_bytes(&self, state: &P::State, words: usize) -> usize {
+    fn config_bytes(&self, state: &P::State) -> usize {
         std::mem::size_of::<P::State>()
             + self.part.state_heap_bytes(state)
-            + words * 8
+            + self.effects.len() * 4
             + CONFIG_OVERHEAD
     }
 
@@ -229,16 +216,14 @@ impl<'p, P: Partition> Walk<'p, P> {
         }
     }
 
-    /// The unknown-outcome operations `used` may use next: called, unused, and the earliest
-    /// unused of their effect.
-    fn usable(&self, used: &[u64]) -> Vec<usize> {
-        (0..self.called)
-            .filter(|&s| {
-                let free = used[s / 64] & (1 << (s % 64)) == 0;
-                let t = self.twin[s] as usize;
-                free && (self.twin[s] == u32::MAX || used[t / 64] & (1 << (t % 64)) != 0)
-            })
-            .collect()
+    /// The unknown-outcome operations `used` may use next: of each class with one called and
+    /// unused, the earliest-called unused.
+    fn usable<'a>(&'a self, used: &'a [u32]) -> impl Iterator<Item = usize> + 'a {
+        self.live.iter().filter_map(move |&c| {
+            let n = used[c as usize];
+            (n < self.called[c as usize])
+                .then(|| self.effects.members[c as usize][n as usize] as usize)
+        })
     }
 
     /// Puts into `next` every configuration `config` reaches by placing `due` (whose return
@@ -253,11 +238,11 @@ impl<'p, P: Partition> Walk<'p, P> {
         bytes: &mut usize,
         budget: &Budget,
     ) -> Result<(), super::Stop> {
-        let words = config.used.len();
         let due_bit = self.bit(due);
         if config.placed & due_bit != 0 {
-            *bytes += self.config_bytes(&config.state, words);
+            *bytes += self.config_bytes(&config.state);
             next.insert(
+                &self.effects,
                 (config.state.clone(), config.placed & !due_bit),
                 config.used.clone(),
                 config.path.clone(),
@@ -265,6 +250,7 @@ impl<'p, P: Partition> Walk<'p, P> {
             return Ok(());
         }
         if !seen.insert(
+            &self.effects,
             (config.state.clone(), config.placed),
             config.used.clone(),
             (),
@@ -285,35 +271,30 @@ impl<'p, P: Partition> Walk<'p, P> {
                 .iter()
                 .map(|&o| o as usize)
                 .filter(|&o| at.placed & self.bit(o) == 0);
-            let candidates: Vec<usize> = pending
-                .chain(
-                    self.usable(&at.used)
-                        .into_iter()
-                        .map(|s| self.slot_op[s] as usize),
-                )
-                .collect();
+            let candidates: Vec<usize> = pending.chain(self.usable(&at.used)).collect();
             for op in candidates {
                 out.clear();
                 self.part.step(&at.state, op, &mut out);
-                let slot = self.slot[op];
+                let class = self.effects.class_of[op];
                 for (choice, state) in out.drain(..).enumerate() {
                     let mut placed = at.placed;
                     let mut used = at.used.clone();
-                    if slot != u32::MAX {
+                    if class != NONE {
                         if state == at.state {
                             // An unknown outcome that changes nothing is never worth using.
                             continue;
                         }
-                        used[slot as usize / 64] |= 1 << (slot % 64);
+                        used[class as usize] += 1;
                     } else {
                         placed |= self.bit(op);
                     }
                     let mut path = at.path.then(op, choice);
                     self.settle(&state, &mut placed, &mut path);
-                    *bytes += self.config_bytes(&state, words);
+                    *bytes += self.config_bytes(&state);
                     if placed & due_bit != 0 {
-                        next.insert((state, placed & !due_bit), used, path);
-                    } else if seen.insert((state.clone(), placed), used.clone(), ()) {
+                        next.insert(&self.effects, (state, placed & !due_bit), used, path);
+                    } else if seen.insert(&self.effects, (state.clone(), placed), used.clone(), ())
+                    {
                         stack.push(Config {
                             state,
                             placed,

@@ -8,6 +8,7 @@ mod backtrack;
 mod bitset;
 mod budget;
 mod cache;
+mod effects;
 mod entries;
 mod failure;
 mod frontier;
