@@ -2,8 +2,8 @@
 //! and what each fault was, in words a person reads ("europe / north-america cut (halves)").
 
 use crate::history::{Event, Process};
+use crate::json::Json;
 use serde::Serialize;
-use serde_json::Value;
 
 /// One fault the nemesis applied, from its start to its stop (or to the end of the history).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,8 +59,8 @@ pub fn fault_windows(events: &[Event]) -> Vec<FaultWindow> {
 
 /// A fault in words, from its kind and the value of its start event. Values Frenzy's nemesis does
 /// not write (another tool's) fall back to the kind and the value's text.
-pub fn fault_words(kind: &str, value: &Value) -> String {
-    if let Some(error) = value.get("error").and_then(Value::as_str) {
+pub fn fault_words(kind: &str, value: &Json) -> String {
+    if let Some(error) = value.get("error").and_then(Json::as_str) {
         return format!("{kind} failed to start: {error}");
     }
     let nodes = names(value.get("nodes"));
@@ -68,10 +68,10 @@ pub fn fault_words(kind: &str, value: &Value) -> String {
         "partition" => {
             let groups: Vec<String> = value
                 .get("groups")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .map(|g| g.iter().map(|group| names(Some(group))).collect())
                 .unwrap_or_default();
-            let shape = value.get("kind").and_then(Value::as_str);
+            let shape = value.get("kind").and_then(Json::as_str);
             match (groups.is_empty(), shape) {
                 (false, Some(shape)) => format!("{} cut ({shape})", groups.join(" / ")),
                 (false, None) => format!("{} cut", groups.join(" / ")),
@@ -80,11 +80,11 @@ pub fn fault_words(kind: &str, value: &Value) -> String {
         }
         "kill" if !nodes.is_empty() => format!("{nodes} killed"),
         "pause" if !nodes.is_empty() => format!("{nodes} paused"),
-        "latency" if !nodes.is_empty() => match value.get("delay_ms").and_then(Value::as_u64) {
+        "latency" if !nodes.is_empty() => match value.get("delay_ms").and_then(Json::as_u64) {
             Some(ms) => format!("{nodes} slowed by {ms} ms"),
             None => format!("{nodes} slowed"),
         },
-        "loss" if !nodes.is_empty() => match value.get("probability").and_then(Value::as_f64) {
+        "loss" if !nodes.is_empty() => match value.get("probability").and_then(Json::as_f64) {
             Some(p) => format!("{nodes} losing {:.0}% of packets", p * 100.0),
             None => format!("{nodes} losing packets"),
         },
@@ -93,23 +93,23 @@ pub fn fault_words(kind: &str, value: &Value) -> String {
 }
 
 /// Node names as `n1, n2`, from a JSON array of strings (a single string is one name).
-fn names(value: Option<&Value>) -> String {
+fn names(value: Option<&Json>) -> String {
     match value {
-        Some(Value::Array(items)) => items
+        Some(Json::Array(items)) => items
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .collect::<Vec<_>>()
             .join(", "),
-        Some(Value::String(s)) => s.clone(),
+        Some(Json::String(s)) => s.to_string(),
         _ => String::new(),
     }
 }
 
 /// A fault whose value has no shape Frenzy knows: its kind, and the value when it says something.
-fn other_words(kind: &str, value: &Value) -> String {
+fn other_words(kind: &str, value: &Json) -> String {
     match value {
-        Value::Null => kind.to_string(),
-        Value::String(s) => format!("{kind} {s}"),
+        Json::Null => kind.to_string(),
+        Json::String(s) => format!("{kind} {s}"),
         other => format!("{kind} {other}"),
     }
 }
@@ -120,6 +120,8 @@ mod tests {
     use crate::history::EventType;
     use serde_json::json;
 
+    use serde_json::Value;
+
     fn nemesis(index: u64, time: u64, f: &str, value: Value) -> Event {
         Event {
             index,
@@ -127,7 +129,7 @@ mod tests {
             process: Process::Nemesis,
             kind: EventType::Info,
             f: f.into(),
-            value,
+            value: value.into(),
         }
     }
 
@@ -156,43 +158,42 @@ mod tests {
         assert!(w[0].overlaps(20, 25) && !w[0].overlaps(21, 25) && w[1].overlaps(1000, 2000));
     }
 
+    /// [`fault_words`] of a `serde_json` value.
+    fn words(kind: &str, value: Value) -> String {
+        fault_words(kind, &value.into())
+    }
+
     #[test]
     fn says_each_fault_in_words() {
         let cut = json!({"applied": {"cut_links": [["europe", "north-america"]]}, "fault": "partition",
             "groups": [["europe"], ["north-america"]], "kind": "halves"});
         assert_eq!(
-            fault_words("partition", &cut),
+            words("partition", cut),
             "europe / north-america cut (halves)"
         );
         let three = json!({"groups": [["n1"], ["n2", "n3"]], "kind": "isolate-one"});
+        assert_eq!(words("partition", three), "n1 / n2, n3 cut (isolate-one)");
         assert_eq!(
-            fault_words("partition", &three),
-            "n1 / n2, n3 cut (isolate-one)"
-        );
-        assert_eq!(
-            fault_words(
+            words(
                 "kill",
-                &json!({"fault": "kill", "nodes": ["n2"], "pids": [7]})
+                json!({"fault": "kill", "nodes": ["n2"], "pids": [7]})
             ),
             "n2 killed"
         );
-        assert_eq!(fault_words("pause", &json!({"nodes": ["n1"]})), "n1 paused");
+        assert_eq!(words("pause", json!({"nodes": ["n1"]})), "n1 paused");
         assert_eq!(
-            fault_words("latency", &json!({"nodes": ["n1", "n3"], "delay_ms": 100})),
+            words("latency", json!({"nodes": ["n1", "n3"], "delay_ms": 100})),
             "n1, n3 slowed by 100 ms"
         );
         assert_eq!(
-            fault_words("loss", &json!({"nodes": ["n1"], "probability": 0.2})),
+            words("loss", json!({"nodes": ["n1"], "probability": 0.2})),
             "n1 losing 20% of packets"
         );
         assert_eq!(
-            fault_words("kill", &json!({"error": "no such node n9"})),
+            words("kill", json!({"error": "no such node n9"})),
             "kill failed to start: no such node n9"
         );
-        assert_eq!(
-            fault_words("partition", &json!("majority")),
-            "partition majority"
-        );
-        assert_eq!(fault_words("clock", &json!(null)), "clock");
+        assert_eq!(words("partition", json!("majority")), "partition majority");
+        assert_eq!(words("clock", json!(null)), "clock");
     }
 }

@@ -1,8 +1,8 @@
 //! The history model: Jepsen-shaped operation events, one per line of history.jsonl.
 
+use crate::json::Json;
 use crate::verdict::OpCounts;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -35,11 +35,11 @@ impl Serialize for Process {
 
 impl<'de> Deserialize<'de> for Process {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Number(n) => n.as_u64().map(Process::Client).ok_or_else(|| {
+        match Json::deserialize(d)? {
+            Json::Number(n) => n.as_u64().map(Process::Client).ok_or_else(|| {
                 serde::de::Error::custom("process must be a non-negative integer or \"nemesis\"")
             }),
-            Value::String(s) if s == "nemesis" => Ok(Process::Nemesis),
+            Json::String(s) if s == "nemesis" => Ok(Process::Nemesis),
             other => Err(serde::de::Error::custom(format!(
                 "process must be a non-negative integer or \"nemesis\", got {other}"
             ))),
@@ -77,7 +77,7 @@ pub struct Event {
     pub f: String,
     /// The operation's argument (on invoke) or result (on completion).
     #[serde(default)]
-    pub value: Value,
+    pub value: Json,
 }
 
 /// How an operation ended.
@@ -106,9 +106,9 @@ pub struct Operation {
     /// The function name.
     pub f: String,
     /// The invocation's value (the argument).
-    pub input: Value,
+    pub input: Json,
     /// The completion's value (the result); `null` when pending.
-    pub output: Value,
+    pub output: Json,
     /// Ok, fail, info or pending.
     pub outcome: Outcome,
     /// Invocation time, ns.

@@ -14,9 +14,9 @@
 //! - no read of the inventory returned fewer than zero seats.
 
 use crate::history::{History, Operation, Outcome};
+use crate::json::Json;
 use crate::ticket_fields::{possessive, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// More seats held or sold than the event has.
@@ -95,13 +95,13 @@ struct LogEntry<'a> {
 }
 
 impl<'a> LogEntry<'a> {
-    fn parse(v: &'a Value) -> Option<LogEntry<'a>> {
+    fn parse(v: &'a Json) -> Option<LogEntry<'a>> {
         Some(LogEntry {
-            seq: v.get("seq").and_then(Value::as_u64).unwrap_or(0),
+            seq: v.get("seq").and_then(Json::as_u64).unwrap_or(0),
             kind: str_field(v, "type")?,
             hold: str_field(v, "hold")?,
             user: str_field(v, "user"),
-            qty: v.get("qty").and_then(Value::as_u64).unwrap_or(0),
+            qty: v.get("qty").and_then(Json::as_u64).unwrap_or(0),
             request_id: str_field(v, "request_id"),
         })
     }
@@ -129,7 +129,7 @@ struct EventLedger<'h, 'a> {
 
 impl<'h, 'a> EventLedger<'h, 'a> {
     fn new(event: &'a str, ops: &'h [&'h TicketOp<'a>], log: &'h TicketOp<'a>) -> Self {
-        let raw = log.op.output.get("entries").and_then(Value::as_array);
+        let raw = log.op.output.get("entries").and_then(Json::as_array);
         let mut entries: Vec<LogEntry> = raw
             .into_iter()
             .flatten()
@@ -195,7 +195,7 @@ impl<'h, 'a> EventLedger<'h, 'a> {
         let Some(inventory) = inventory else {
             return;
         };
-        let Some(remaining) = inventory.op.output.get("remaining").and_then(Value::as_i64) else {
+        let Some(remaining) = inventory.op.output.get("remaining").and_then(Json::as_i64) else {
             return;
         };
         let accounted = remaining + (active + confirmed) as i64;
@@ -438,7 +438,7 @@ fn inventory_never_negative(event: &str, ops: &[&TicketOp], out: &mut Vec<Anomal
         .copied()
         .filter(|t| t.op.f == "read_inventory" && t.op.outcome == Outcome::Ok)
         .filter_map(|t| {
-            let remaining = t.op.output.get("remaining").and_then(Value::as_i64)?;
+            let remaining = t.op.output.get("remaining").and_then(Json::as_i64)?;
             (remaining < 0).then_some((t, remaining))
         })
         .collect();
@@ -481,7 +481,7 @@ fn seats(n: u64) -> String {
 }
 
 fn qty_of(op: &Operation) -> u64 {
-    op.input.get("qty").and_then(Value::as_u64).unwrap_or(0)
+    op.input.get("qty").and_then(Json::as_u64).unwrap_or(0)
 }
 
 fn seqs(entries: &[LogEntry]) -> String {

@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod faults;
 pub mod formats;
 pub mod history;
+pub mod json;
 pub mod jsonl;
 pub mod ledger;
 pub mod model;

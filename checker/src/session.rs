@@ -15,9 +15,9 @@
 //! holds a user has open at once; no pairwise happens-before graph is built.
 
 use crate::history::{History, Outcome};
+use crate::json::Json;
 use crate::ticket_fields::{millis_between, possessive, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// Kind of the anomaly where a user does not see their own acknowledged write.
@@ -116,13 +116,13 @@ impl<'a> Facts<'a> {
     }
 
     fn note_expiries(&mut self, read: &TicketOp<'a>) {
-        let entries = read.op.output.get("entries").and_then(Value::as_array);
+        let entries = read.op.output.get("entries").and_then(Json::as_array);
         for entry in entries.into_iter().flatten() {
             if str_field(entry, "type") != Some("HoldExpired") {
                 continue;
             }
             if let Some(hold) = str_field(entry, "hold") {
-                let seq = entry.get("seq").and_then(Value::as_u64).unwrap_or(0);
+                let seq = entry.get("seq").and_then(Json::as_u64).unwrap_or(0);
                 let at = self.expired_at.entry((read.event, hold)).or_insert(seq);
                 *at = (*at).min(seq);
             }
@@ -180,7 +180,7 @@ impl<'a> SessionCtx<'_, 'a> {
             .op
             .input
             .get("qty")
-            .and_then(Value::as_u64)
+            .and_then(Json::as_u64)
             .unwrap_or(0);
         Anomaly {
             kind: READ_YOUR_WRITES.into(),

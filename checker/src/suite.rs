@@ -4,6 +4,7 @@
 
 use crate::check::{check, check_without_witness, CheckError, CheckOptions};
 use crate::history::{History, Outcome};
+use crate::json::Json;
 use crate::ledger::check_ledger;
 use crate::models::tickets::CREATE_EVENT;
 use crate::models::ModelOptions;
@@ -73,7 +74,7 @@ pub fn recorded_hold_ttl(history: &History) -> Option<Duration> {
 /// Each event's capacity: what the history's ok `create_event` operations set up, else what
 /// `init` gives (one number for every event of the history, or an object of event -> seats).
 pub fn capacities(history: &History, init: Option<&Value>) -> BTreeMap<String, u64> {
-    let event_of = |input: &Value| input.get("event")?.as_str().map(str::to_owned);
+    let event_of = |input: &Json| input.get("event")?.as_str().map(str::to_owned);
     let mut seats: BTreeMap<String, u64> = BTreeMap::new();
     match init {
         Some(Value::Object(map)) => seats.extend(
@@ -94,7 +95,7 @@ pub fn capacities(history: &History, init: Option<&Value>) -> BTreeMap<String, u
     }
     for op in &history.operations {
         if op.f == CREATE_EVENT && op.outcome == Outcome::Ok {
-            let capacity = op.input.get("capacity").and_then(Value::as_u64);
+            let capacity = op.input.get("capacity").and_then(Json::as_u64);
             if let (Some(event), Some(capacity)) = (event_of(&op.input), capacity) {
                 seats.insert(event, capacity);
             }

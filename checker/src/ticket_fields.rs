@@ -1,7 +1,7 @@
 //! Typed views of the tickets vocabulary (docs/operations.md) for the session and ledger checks.
 
 use crate::history::{Operation, Outcome};
-use serde_json::Value;
+use crate::json::Json;
 
 /// One `place_hold`, `release`, `confirm` or `list_holds` operation, its fields pulled out of JSON.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ impl<'a> TicketOp<'a> {
         let user = str_field(&op.input, "user");
         let hold = str_field(&op.input, "hold").or_else(|| str_field(&op.output, "hold"));
         let seq = if op.outcome == Outcome::Ok {
-            op.output.get("seq").and_then(Value::as_u64)
+            op.output.get("seq").and_then(Json::as_u64)
         } else {
             None
         };
@@ -48,13 +48,13 @@ impl<'a> TicketOp<'a> {
     /// The holds a `list_holds` returned, when it completed ok.
     pub fn listed_holds(&self) -> Option<Vec<&'a str>> {
         let holds = self.op.output.get("holds")?.as_array()?;
-        Some(holds.iter().filter_map(Value::as_str).collect())
+        Some(holds.iter().filter_map(Json::as_str).collect())
     }
 }
 
 /// A string field of a JSON object.
-pub(crate) fn str_field<'a>(value: &'a Value, name: &str) -> Option<&'a str> {
-    value.get(name).and_then(Value::as_str)
+pub(crate) fn str_field<'a>(value: &'a Json, name: &str) -> Option<&'a str> {
+    value.get(name).and_then(Json::as_str)
 }
 
 /// Milliseconds between two history times (nanoseconds), for sentences.

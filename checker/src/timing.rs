@@ -118,7 +118,7 @@ mod tests {
             process,
             kind,
             f: f.into(),
-            value,
+            value: value.into(),
         }
     }
 

@@ -2,8 +2,8 @@
 //! rejecting event lists that no real test could have produced.
 
 use crate::history::{Event, EventType, History, Operation, Outcome, Process};
+use crate::json::Json;
 use rayon::prelude::*;
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
@@ -184,7 +184,7 @@ fn operation(pair: &Pair, events: &[Event]) -> Operation {
         process: pair.process,
         f: invoke.f.clone(),
         input: invoke.value.clone(),
-        output: completion.map_or(Value::Null, |c| c.value.clone()),
+        output: completion.map_or(Json::Null, |c| c.value.clone()),
         outcome: match completion.map(|c| c.kind) {
             None | Some(EventType::Invoke) => Outcome::Pending,
             Some(EventType::Ok) => Outcome::Ok,

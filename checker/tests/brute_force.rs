@@ -9,6 +9,7 @@ mod witness;
 
 use checker::check::{check, check_without_witness, partitions, CheckOptions};
 use checker::history::{History, Operation, Outcome};
+use checker::json::Json;
 use checker::model::{Model, Partition, Timing};
 use checker::models::register::RegisterModel;
 use checker::models::tickets::TicketsModel;
@@ -84,8 +85,8 @@ fn history_with(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>, ok: u64) -
                 completion,
                 process: i as u64,
                 f: f.to_owned(),
-                input,
-                output,
+                input: input.into(),
+                output: output.into(),
                 outcome,
                 call,
                 ret: completion,
@@ -243,7 +244,7 @@ fn happened(h: &History) -> (Vec<&Operation>, Vec<Timing>) {
 /// always legal; every order of every subset (all ok operations included).
 fn brute_multi_register(h: &History) -> bool {
     let (ops, t) = happened(h);
-    let step = |regs: &HashMap<String, Value>, i: usize| -> Vec<HashMap<String, Value>> {
+    let step = |regs: &HashMap<String, Json>, i: usize| -> Vec<HashMap<String, Json>> {
         let op = ops[i];
         let txn = if op.outcome == Outcome::Ok {
             &op.output
@@ -253,7 +254,7 @@ fn brute_multi_register(h: &History) -> bool {
         let mut next = regs.clone();
         for micro in txn.as_array().into_iter().flatten() {
             let key = micro[1].as_str().unwrap_or_default().to_owned();
-            let current = next.get(&key).cloned().unwrap_or(Value::Null);
+            let current = next.get(&key).cloned().unwrap_or(Json::Null);
             match micro[0].as_str() {
                 Some("read") if !micro[2].is_null() && micro[2] != current => return Vec::new(),
                 Some("write") => {
@@ -421,7 +422,7 @@ fn names_another_events_hold(h: &History) -> Option<u64> {
         .filter(|op| op.outcome == Outcome::Ok)
         .find_map(|op| {
             let event = op.input["event"].as_str()?;
-            let named: Vec<&Value> = match op.f.as_str() {
+            let named: Vec<&Json> = match op.f.as_str() {
                 "list_holds" => op.output["holds"].as_array()?.iter().collect(),
                 "release" | "confirm" => vec![&op.input["hold"]],
                 _ => return None,

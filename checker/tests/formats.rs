@@ -2,6 +2,7 @@
 
 use checker::formats::{load, write_jepsen_edn, Format, LoadError};
 use checker::history::{Event, EventType, History, Outcome, Process};
+use checker::json::Json;
 use checker::jsonl::{read_history, write_events, HistoryWriter, JsonlReader};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -99,9 +100,9 @@ fn porcupine_fail_cas_is_a_cas_that_ran_and_found_another_value() {
         .map(|op| {
             (
                 op.f.as_str(),
-                op.input.clone(),
+                op.input.to_value(),
                 op.outcome,
-                op.output.clone(),
+                op.output.to_value(),
             )
         })
         .collect();
@@ -171,7 +172,7 @@ fn shape(history: &History) -> Vec<(Process, EventType, String, Value)> {
     history
         .events
         .iter()
-        .map(|e| (e.process, e.kind, e.f.clone(), e.value.clone()))
+        .map(|e| (e.process, e.kind, e.f.clone(), e.value.to_value()))
         .collect()
 }
 
@@ -394,7 +395,7 @@ fn sample_events() -> Vec<Event> {
             process,
             kind,
             f: f.into(),
-            value,
+            value: value.into(),
         })
         .collect()
 }
@@ -465,7 +466,7 @@ fn edn_export_writes_keyed_histories_as_independent_tuples() {
     let strip = |h: &History| {
         h.events
             .iter()
-            .map(|e| (e.process, e.kind, e.f.clone(), e.value.clone()))
+            .map(|e| (e.process, e.kind, e.f.clone(), e.value.to_value()))
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&again), strip(&history));

@@ -18,8 +18,9 @@ fn op(id: u64, done: u64, f: &str, value: &str) -> Operation {
             json!({"key": "k", "value": null})
         } else {
             v.clone()
-        },
-        output: v,
+        }
+        .into(),
+        output: v.into(),
         outcome: Outcome::Ok,
         call: id,
         ret: Some(done),

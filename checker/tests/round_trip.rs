@@ -2,6 +2,7 @@
 
 use checker::formats::{write_jepsen_edn, Format};
 use checker::history::{Event, EventType, History, Process};
+use checker::json::Json;
 use checker::jsonl::{read_history, write_events};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -67,7 +68,7 @@ fn history_from(steps: Vec<Step>) -> Vec<Event> {
             process,
             kind,
             f: if nemesis { "start-partition" } else { "op" }.into(),
-            value,
+            value: value.into(),
         });
     }
     events
@@ -88,7 +89,7 @@ fn histories() -> impl Strategy<Value = Vec<Event>> {
     )
     .prop_map(history_from)
     .prop_filter("not every client value a pair", |events| {
-        let pair = |v: &Value| v.as_array().is_some_and(|a| a.len() == 2);
+        let pair = |v: &Json| v.as_array().is_some_and(|a| a.len() == 2);
         !events
             .iter()
             .filter(|e| e.process != Process::Nemesis)

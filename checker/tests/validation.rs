@@ -13,7 +13,7 @@ fn event(index: u64, process: Process, kind: EventType, f: &str, value: Value) -
         process,
         kind,
         f: f.into(),
-        value,
+        value: value.into(),
     }
 }
 

@@ -146,7 +146,7 @@ mod tests {
                     process: Process::Client(*p),
                     kind,
                     f: "read".into(),
-                    value: json!(null),
+                    value: json!(null).into(),
                 });
             }
         }

@@ -117,7 +117,7 @@ impl Recorder {
             process,
             kind,
             f: f.to_owned(),
-            value,
+            value: value.into(),
         };
         if let Err(e) = state.sink.write(&event) {
             state.write_error.get_or_insert(e);

@@ -79,7 +79,7 @@ pub fn generate(unknown: usize, valid: bool, seed: u64) -> History {
     stale_read(&mut planned, mid);
     let (mut operations, lone_read) = run(planned);
     if !valid {
-        operations[lone_read].output = json!(LONE);
+        operations[lone_read].output = json!(LONE).into();
     }
     History {
         events: Vec::new(),
@@ -175,8 +175,8 @@ fn run(planned: Vec<Planned>) -> (Vec<Operation>, usize) {
                 completion: Some(ids[i].1),
                 process: p.process,
                 f: p.f.to_owned(),
-                input: p.input.clone(),
-                output,
+                input: p.input.clone().into(),
+                output: output.into(),
                 outcome,
                 call: p.call,
                 ret: Some(p.ret),

@@ -2,6 +2,7 @@
 //! service whose operations take effect at a random point between call and return.
 
 use checker::history::{Event, EventType, History, Operation, Outcome, Process};
+use checker::json::Json;
 use serde_json::{json, Value};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -85,8 +86,8 @@ pub fn generate(
                     completion: None,
                     process: process[c],
                     f: f.to_owned(),
-                    input,
-                    output: Value::Null,
+                    input: input.into(),
+                    output: Value::Null.into(),
                     outcome: Outcome::Pending,
                     call: time,
                     ret: None,
@@ -100,7 +101,7 @@ pub fn generate(
                 };
                 let (outcome, output) = apply(&mut state, op, c, &mut holds);
                 op.outcome = outcome;
-                op.output = output;
+                op.output = output.into();
                 queue.push(Reverse((time + 1 + rng.below(50), Step::Complete, c)));
             }
             Step::Complete => {
@@ -112,7 +113,7 @@ pub fn generate(
                 index += 1;
                 if op.f == "place_hold" && rng.below(out_of) < chance {
                     op.outcome = Outcome::Info;
-                    op.output = Value::Null;
+                    op.output = Value::Null.into();
                     process[c] = next_process;
                     next_process += 1;
                 } else if op.outcome == Outcome::Ok && op.f == "place_hold" {
@@ -204,19 +205,20 @@ fn apply(state: &mut [Show], op: &Operation, c: usize, holds: &mut u64) -> (Outc
 /// completion carries the invocation's value with the result's fields added.
 pub fn events(history: &History) -> Vec<Event> {
     events_with(history, |op| {
-        let mut value = op.input.clone();
-        if let (Some(map), Some(out)) = (value.as_object_mut(), op.output.as_object()) {
-            map.extend(out.iter().map(|(k, v)| (k.clone(), v.clone())));
+        match (op.input.as_object(), op.output.as_object()) {
+            (Some(input), Some(output)) => {
+                Json::object(input.iter().chain(output).cloned().collect())
+            }
+            _ => op.input.clone(),
         }
-        value
     })
 }
 
 /// The events of a generated history, each completion's value given by `completion`.
-pub fn events_with(history: &History, completion: impl Fn(&Operation) -> Value) -> Vec<Event> {
+pub fn events_with(history: &History, completion: impl Fn(&Operation) -> Json) -> Vec<Event> {
     let mut events = Vec::with_capacity(history.operations.len() * 2);
     for op in &history.operations {
-        let event = |index, time, kind, value: Value| Event {
+        let event = |index, time, kind, value: Json| Event {
             index,
             time,
             process: Process::Client(op.process),

@@ -5,7 +5,7 @@
 
 use super::edn_value::{write_edn, write_key};
 use crate::history::{Event, EventType, Process};
-use serde_json::Value;
+use crate::json::Json;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -43,12 +43,12 @@ pub fn write_jepsen_edn<W: Write>(events: &[Event], output: W) -> io::Result<()>
         match keyed(&event.value).filter(|_| tuples && event.process != Process::Nemesis) {
             Some((key, value)) => {
                 line.push('[');
-                write_edn(&mut line, key);
+                write_edn(&mut line, &key.to_value());
                 line.push(' ');
-                write_edn(&mut line, value);
+                write_edn(&mut line, &value.to_value());
                 line.push(']');
             }
-            None => write_edn(&mut line, &event.value),
+            None => write_edn(&mut line, &event.value.to_value()),
         }
         line.push_str("}\n");
         output.write_all(line.as_bytes())?;
@@ -57,7 +57,7 @@ pub fn write_jepsen_edn<W: Write>(events: &[Event], output: W) -> io::Result<()>
 }
 
 /// The key and value of a `{"key": K, "value": V}` object with exactly those two fields.
-fn keyed(value: &Value) -> Option<(&Value, &Value)> {
-    let object = value.as_object().filter(|o| o.len() == 2)?;
-    Some((object.get("key")?, object.get("value")?))
+fn keyed(value: &Json) -> Option<(&Json, &Json)> {
+    value.as_object().filter(|o| o.len() == 2)?;
+    Some((value.get("key")?, value.get("value")?))
 }

@@ -18,6 +18,7 @@
 use super::edn_depth::check_nesting;
 use super::edn_value::{event_type, keyword_name, to_json};
 use crate::history::{Event, EventType, History, Process};
+use crate::json::{Json, Text};
 use crate::validate::HistoryError;
 use clojure_reader::edn::Edn;
 use serde_json::{json, Value};
@@ -194,7 +195,7 @@ fn to_event(form: &Edn<'_>, index: u64) -> Result<(Event, Option<u64>), String> 
         process,
         kind,
         f,
-        value,
+        value: value.into(),
     };
     Ok((event, time))
 }
@@ -202,7 +203,7 @@ fn to_event(form: &Edn<'_>, index: u64) -> Result<(Event, Option<u64>), String> 
 /// Rewrites Jepsen `independent` `[k v]` tuples as `{"key": k, "value": v}`, when every client
 /// event's value is such a tuple and every cas argument is `[k [from to]]`.
 pub(super) fn key_independent_tuples(events: &mut [Event]) {
-    let pair = |v: &Value| v.as_array().filter(|a| a.len() == 2).is_some();
+    let pair = |v: &Json| v.as_array().filter(|a| a.len() == 2).is_some();
     let mut clients = events
         .iter()
         .filter(|e| e.process != Process::Nemesis)
@@ -215,10 +216,11 @@ pub(super) fn key_independent_tuples(events: &mut [Event]) {
         return;
     }
     for event in events.iter_mut().filter(|e| e.process != Process::Nemesis) {
-        if let Value::Array(mut tuple) = event.value.take() {
-            let value = tuple.pop().unwrap_or(Value::Null);
-            let key = tuple.pop().unwrap_or(Value::Null);
-            event.value = json!({ "key": key, "value": value });
+        if let Some([key, value]) = event.value.as_array() {
+            event.value = Json::object(vec![
+                (Text::new("key"), key.clone()),
+                (Text::new("value"), value.clone()),
+            ]);
         }
     }
 }

@@ -74,6 +74,6 @@ fn event(line: &str, position: u64) -> Result<Event, String> {
         process,
         kind,
         f: keyword_name(f).to_string(),
-        value: to_json(&value),
+        value: to_json(&value).into(),
     })
 }

@@ -41,7 +41,7 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
                 process: Process::Nemesis,
                 kind: EventType::Info,
                 f: keyword_name(f).to_string(),
-                value,
+                value: value.into(),
             });
             lines.push(number + 1);
             continue;
@@ -68,7 +68,7 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
             process: Process::Client(process),
             kind,
             f: keyword_name(f).to_string(),
-            value,
+            value: value.into(),
         });
         lines.push(number + 1);
     }

@@ -7,6 +7,7 @@
 use super::kv_string::Pending;
 use super::{key_text, split_keyed, Interner};
 use crate::history::{Operation, Outcome};
+use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -98,10 +99,10 @@ impl KvModel {
                 ),
             )
         })?;
-        let text = |v: &Value| -> Result<String, OpError> {
+        let text = |v: &Json| -> Result<String, OpError> {
             match v {
-                Value::String(s) => Ok(s.clone()),
-                Value::Null => Ok(String::new()),
+                Json::String(s) => Ok(s.to_string()),
+                Json::Null => Ok(String::new()),
                 other => Err(OpError::new(
                     op,
                     format!("kv values are strings, got {other}"),
@@ -113,7 +114,7 @@ impl KvModel {
         let kind = match (op.f.as_str(), op.outcome) {
             ("get", Outcome::Ok) => {
                 let read = match split_keyed(&op.output).map_or(&op.output, |(_, v)| v) {
-                    Value::Null => self.init_of(&key),
+                    Json::Null => self.init_of(&key),
                     v => text(v)?,
                 };
                 KvKind::Get(strings.intern(&read))

@@ -13,6 +13,7 @@ mod tickets_explain;
 pub use intern::Interner;
 
 use crate::history::Operation;
+use crate::json::Json;
 use crate::model::OpError;
 use serde_json::Value;
 use std::time::Duration;
@@ -45,27 +46,27 @@ pub struct ModelOptions {
 }
 
 /// Splits a keyed value `{"key": K, "value": V}` into its key text and value.
-pub(crate) fn split_keyed(value: &Value) -> Option<(String, &Value)> {
-    let map = value.as_object()?;
-    if map.len() != 2 {
+pub(crate) fn split_keyed(value: &Json) -> Option<(String, &Json)> {
+    if value.as_object()?.len() != 2 {
         return None;
     }
+    let map = value;
     let key = map.get("key")?;
     let inner = map.get("value")?;
     Some((key_text(key), inner))
 }
 
 /// A key as partition text: strings as themselves, anything else as JSON.
-pub(crate) fn key_text(key: &Value) -> String {
+pub(crate) fn key_text(key: &Json) -> String {
     match key {
-        Value::String(s) => s.clone(),
+        Json::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
 
 /// A required string field of an operation's input, or an error naming it.
 pub(crate) fn input_str<'a>(op: &'a Operation, field: &str) -> Result<&'a str, OpError> {
-    op.input.get(field).and_then(Value::as_str).ok_or_else(|| {
+    op.input.get(field).and_then(Json::as_str).ok_or_else(|| {
         OpError::new(
             op,
             format!(

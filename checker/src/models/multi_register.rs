@@ -5,6 +5,7 @@
 
 use super::Interner;
 use crate::history::{Operation, Outcome};
+use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
 
@@ -42,7 +43,7 @@ pub struct MultiRegisterPartition {
 
 /// The micro-operations a transaction performed: the completion's when it completed ok (its
 /// reads carry what was read), else the invocation's (reads of nil).
-fn micro_ops(op: &Operation) -> Result<&Vec<Value>, OpError> {
+fn micro_ops(op: &Operation) -> Result<&[Json], OpError> {
     let value = match op.outcome {
         Outcome::Ok if op.output.is_array() => &op.output,
         _ => &op.input,
@@ -64,7 +65,7 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn key(&mut self, key: &Value) -> u32 {
+    fn key(&mut self, key: &Json) -> u32 {
         let id = self.keys.intern(&key.to_string());
         while self.init.len() <= id as usize {
             self.init.push(self.values.intern("null"));
@@ -72,14 +73,14 @@ impl Compiler {
         id
     }
 
-    fn micro(&mut self, op: &Operation, micro: &Value) -> Result<Micro, OpError> {
+    fn micro(&mut self, op: &Operation, micro: &Json) -> Result<Micro, OpError> {
         let bad = || {
             OpError::new(
                 op,
                 format!("a micro-operation is [\"read\" or \"write\", key, value], got {micro}"),
             )
         };
-        let [f, key, value] = micro.as_array().map(Vec::as_slice).ok_or_else(bad)? else {
+        let [f, key, value] = micro.as_array().ok_or_else(bad)? else {
             return Err(bad());
         };
         let key = self.key(key);
@@ -126,7 +127,7 @@ impl Model for MultiRegisterModel {
         };
         if let Some(Value::Object(map)) = &self.init {
             for (key, value) in map {
-                let id = compiler.key(&Value::String(key.clone()));
+                let id = compiler.key(&Json::from(key.as_str()));
                 compiler.init[id as usize] = compiler.values.intern(&value.to_string());
             }
         }

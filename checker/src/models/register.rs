@@ -2,6 +2,7 @@
 
 use super::{split_keyed, Interner};
 use crate::history::{Operation, Outcome};
+use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -64,18 +65,18 @@ fn written(ops: &[&Operation]) -> HashSet<String> {
         let input = unkeyed(&op.input);
         let value = match op.f.as_str() {
             "write" => Some(input),
-            "cas" if unkeyed(&op.output).get("swapped") != Some(&Value::Bool(false)) => {
+            "cas" if unkeyed(&op.output).get("swapped") != Some(&Json::Bool(false)) => {
                 input.as_array().and_then(|pair| pair.get(1))
             }
             _ => None,
         };
-        values.extend(value.map(Value::to_string));
+        values.extend(value.map(Json::to_string));
     }
     values
 }
 
 /// The value inside a possibly keyed register value.
-fn unkeyed(value: &Value) -> &Value {
+fn unkeyed(value: &Json) -> &Json {
     split_keyed(value).map_or(value, |(_, v)| v)
 }
 
@@ -89,12 +90,12 @@ impl RegisterModel {
         values: &mut Interner,
         unexplained: &HashSet<String>,
     ) -> Result<Option<RegOp>, OpError> {
-        let mut intern = |v: &Value| values.intern(&v.to_string());
-        let observed = |v: &Value| !unexplained.contains(&v.to_string());
+        let mut intern = |v: &Json| values.intern(&v.to_string());
+        let observed = |v: &Json| !unexplained.contains(&v.to_string());
         let happened = op.outcome != Outcome::Fail;
         match op.f.as_str() {
             "read" => Ok(match (op.outcome, unkeyed(&op.output)) {
-                (Outcome::Ok, Value::Null) if self.nil_read_unknown => None,
+                (Outcome::Ok, Json::Null) if self.nil_read_unknown => None,
                 (Outcome::Ok, read) if observed(read) => Some(RegOp::Read(intern(read))),
                 _ => None,
             }),
@@ -111,7 +112,7 @@ impl RegisterModel {
                     })?;
                 let seen = observed(&pair[0]);
                 let (from, to) = (intern(&pair[0]), intern(&pair[1]));
-                let unequal = unkeyed(&op.output).get("swapped") == Some(&Value::Bool(false));
+                let unequal = unkeyed(&op.output).get("swapped") == Some(&Json::Bool(false));
                 Ok(match op.outcome {
                     Outcome::Fail => None,
                     Outcome::Ok if unequal => seen.then_some(RegOp::CasUnequal { from }),

@@ -12,6 +12,7 @@
 
 use super::{input_str, Interner};
 use crate::history::{Operation, Outcome};
+use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -51,8 +52,8 @@ impl TicketsModel {
             if op.f != "place_hold" || op.outcome != Outcome::Ok {
                 continue;
             }
-            let hold = op.output.get("hold").and_then(Value::as_str);
-            let event = op.input.get("event").and_then(Value::as_str);
+            let hold = op.output.get("hold").and_then(Json::as_str);
+            let event = op.input.get("event").and_then(Json::as_str);
             if let (Some(hold), Some(event)) = (hold, event) {
                 self.hold_events.insert(hold.to_owned(), event.to_owned());
             }
@@ -164,7 +165,7 @@ struct Reader<'a> {
 
 /// The error string a failed reply carries.
 fn error_of(op: &Operation) -> Option<&str> {
-    op.output.get("error").and_then(Value::as_str)
+    op.output.get("error").and_then(Json::as_str)
 }
 
 /// A timing that must fall between call and completion, whatever the outcome (refusals are
@@ -205,7 +206,7 @@ impl Reader<'_> {
     fn qty(op: &Operation) -> Result<i64, OpError> {
         op.input
             .get("qty")
-            .and_then(Value::as_i64)
+            .and_then(Json::as_i64)
             .filter(|q| *q > 0)
             .ok_or_else(|| {
                 OpError::new(
@@ -231,7 +232,7 @@ impl Reader<'_> {
             Outcome::Ok => Some(
                 op.output
                     .get("hold")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .ok_or_else(|| {
                         OpError::new(op, "an ok place_hold needs the \"hold\" id it was given")
                     })?
@@ -279,14 +280,14 @@ impl Reader<'_> {
                 }
             }
             "read_inventory" if op.outcome == Outcome::Ok => {
-                let remaining = op.output.get("remaining").and_then(Value::as_i64).ok_or_else(|| {
+                let remaining = op.output.get("remaining").and_then(Json::as_i64).ok_or_else(|| {
                     OpError::new(op, format!("an ok read_inventory needs an integer \"remaining\", got {}", op.output))
                 })?;
                 self.push(Timing::of(op), TicketOp::Inventory(remaining));
             }
             "list_holds" if op.outcome == Outcome::Ok => {
                 let user = self.part.users.intern(input_str(op, "user")?);
-                let listed = op.output.get("holds").and_then(Value::as_array).ok_or_else(|| {
+                let listed = op.output.get("holds").and_then(Json::as_array).ok_or_else(|| {
                     OpError::new(op, format!("an ok list_holds needs a \"holds\" array, got {}", op.output))
                 })?;
                 let mut holds = Vec::new();
@@ -325,7 +326,7 @@ fn created_capacity(ops: &[&Operation]) -> Result<Option<i64>, OpError> {
     };
     op.input
         .get("capacity")
-        .and_then(Value::as_i64)
+        .and_then(Json::as_i64)
         .filter(|c| *c >= 0)
         .map(Some)
         .ok_or_else(|| {

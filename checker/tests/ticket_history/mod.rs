@@ -154,7 +154,7 @@ impl Plan {
                 process: Process::Client(op.process),
                 kind,
                 f: op.f.clone(),
-                value,
+                value: value.into(),
             };
             stamped.push((
                 op.call_ms,

@@ -3,7 +3,8 @@
 //! oracle (how a register sub-history is judged, written apart from the checker).
 
 use checker::history::{History, Operation, Outcome};
-use serde_json::{json, Value};
+use checker::json::Json;
+use serde_json::Value;
 use std::collections::HashSet;
 
 /// Only the operations of `h` named in `ids`.
@@ -45,8 +46,8 @@ fn written(ops: &[Operation]) -> HashSet<String> {
         .filter(|op| op.outcome != Outcome::Fail)
         .filter_map(|op| match op.f.as_str() {
             "write" => Some(op.input.to_string()),
-            "cas" if op.output.get("swapped") != Some(&json!(false)) => {
-                Some(op.input.get(1)?.to_string())
+            "cas" if op.output.get("swapped") != Some(&Json::Bool(false)) => {
+                Some(op.input.as_array()?.get(1)?.to_string())
             }
             _ => None,
         })
@@ -74,7 +75,7 @@ pub fn relaxed(sub: &History, all: &History, init: &Value) -> History {
                     return None
                 }
                 "cas" if unexplained.contains(&op.input[0].to_string()) => {
-                    if op.output.get("swapped") == Some(&json!(false)) {
+                    if op.output.get("swapped") == Some(&Json::Bool(false)) {
                         return None;
                     }
                     op.f = "write".into();

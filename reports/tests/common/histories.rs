@@ -27,7 +27,7 @@ impl Events {
             process,
             kind,
             f: f.into(),
-            value,
+            value: value.into(),
         });
         index
     }
