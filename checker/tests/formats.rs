@@ -2,7 +2,6 @@
 
 use checker::formats::{load, write_jepsen_edn, Format, LoadError};
 use checker::history::{Event, EventType, History, Outcome, Process};
-use checker::json::Json;
 use checker::jsonl::{read_history, write_events, HistoryWriter, JsonlReader};
 use serde_json::{json, Value};
 use std::collections::HashSet;
