@@ -159,12 +159,18 @@ pub trait Partition: Send + Sync {
 
     /// A paragraph explaining why none of `stuck` can take effect in `state`.
     fn explain(&self, state: &Self::State, stuck: &[usize]) -> String {
-        let ops: Vec<String> = stuck.iter().map(|&op| self.describe_op(op)).collect();
-        format!(
-            "No order of the operations agrees with every result. After the longest order found, \
-             the state is {}, and none of these can happen next: {}.",
-            self.describe_state(state),
-            ops.join("; ")
-        )
+        explain_stuck(self, state, stuck)
     }
+}
+
+/// The explanation every model can give: the state after the longest order found, and the
+/// operations none of which can happen next.
+pub fn explain_stuck<P: Partition + ?Sized>(part: &P, state: &P::State, stuck: &[usize]) -> String {
+    let ops: Vec<String> = stuck.iter().map(|&op| part.describe_op(op)).collect();
+    format!(
+        "No order of the operations agrees with every result. After the longest order found, \
+         the state is {}, and none of these can happen next: {}.",
+        part.describe_state(state),
+        ops.join("; ")
+    )
 }

@@ -132,3 +132,59 @@ fn tickets_double_sale_is_explained_and_shrunk() {
         evidence.explanation
     );
 }
+
+/// A register history of `(f, value written or read)` pairs, one after another in real time.
+fn in_turn(ops: &[(&str, Value)]) -> History {
+    let operations = ops
+        .iter()
+        .enumerate()
+        .map(|(i, (f, v))| {
+            let input = if *f == "read" { Value::Null } else { v.clone() };
+            op(2 * i as u64, i as u64, f, input, v.clone(), Outcome::Ok)
+        })
+        .collect();
+    History {
+        events: Vec::new(),
+        operations,
+    }
+}
+
+/// The explanation of the invalid register history `h`.
+fn explained(h: &History) -> String {
+    let result = check(
+        h,
+        "register",
+        &ModelOptions::default(),
+        &CheckOptions::default(),
+    );
+    let result = result.expect("readable");
+    assert_eq!(result.valid, Verdict::Invalid);
+    result.partitions[0]
+        .evidence
+        .clone()
+        .expect("evidence")
+        .explanation
+}
+
+#[test]
+fn a_read_that_real_time_proves_missed_an_acknowledged_write_names_a_lost_write() {
+    let older = in_turn(&[("write", json!(1)), ("write", json!(2)), ("read", json!(1))]);
+    let explanation = explained(&older);
+    assert!(
+        explanation.starts_with(
+            "A lost write: op 4 (read 1) began after op 2 (write 2) was acknowledged, and every \
+             write of 1 had ended before op 2 (write 2) began"
+        ),
+        "{explanation}"
+    );
+    let nothing = in_turn(&[("write", json!(3)), ("read", Value::Null)]);
+    let explanation = explained(&nothing);
+    assert!(
+        explanation.contains("null is the initial value and nothing else wrote it"),
+        "{explanation}"
+    );
+    // A value nobody wrote is not a missed write: the general account only.
+    let invented = in_turn(&[("write", json!(3)), ("read", json!(7))]);
+    let explanation = explained(&invented);
+    assert!(explanation.starts_with("No order"), "{explanation}");
+}

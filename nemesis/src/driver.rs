@@ -45,6 +45,12 @@ pub trait Driver: Send + Sync {
     fn resume<'a>(&'a self, node: &'a str) -> DriverFuture<'a, Value>;
     /// Undoes everything: network healed, every node resumed, every dead node restarted.
     fn heal(&self) -> DriverFuture<'_, Value>;
+    /// After a heal, waits until the system's own failover manager agrees on one primary again
+    /// (Redis: every Sentinel names the same node), and says what it found; `Null` when the
+    /// system has no such manager or the driver cannot ask it.
+    fn settle(&self) -> DriverFuture<'_, Value> {
+        Box::pin(async { Ok(Value::Null) })
+    }
     /// Cuts the primary `from` off from the other nodes, waits `grace`, then makes another node
     /// primary as a failover manager would (the cut stays until the network heals).
     fn failover<'a>(&'a self, from: &'a str, grace: Duration) -> DriverFuture<'a, Value> {

@@ -254,7 +254,12 @@ pub async fn undo<D: Driver + ?Sized>(driver: &D, fault: &Fault) -> Result<Value
         Fault::Failover { from, .. } => {
             let network = driver.heal_network().await?;
             let rejoined = driver.restart(from).await?;
-            Ok(json!({ "network": network, "rejoined": { from.as_str(): rejoined } }))
+            let mut undone = json!({ "network": network, "rejoined": { from.as_str(): rejoined } });
+            let settled = driver.settle().await?;
+            if !settled.is_null() {
+                undone["settled"] = settled;
+            }
+            Ok(undone)
         }
     }
 }

@@ -3,7 +3,7 @@
 use super::{split_keyed, Interner};
 use crate::history::{Operation, Outcome};
 use crate::json::Json;
-use crate::model::{Model, OpError, Partition, Timing};
+use crate::model::{explain_stuck, Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -251,5 +251,67 @@ impl Partition for RegisterPartition {
 
     fn describe_state(&self, state: &u32) -> String {
         format!("the register holds {}", self.values.text(*state))
+    }
+
+    /// Names a lost write when real time alone proves one; the general account otherwise.
+    fn explain(&self, state: &u32, stuck: &[usize]) -> String {
+        let general = explain_stuck(self, state, stuck);
+        match stuck.iter().find_map(|&read| self.missed_write(read)) {
+            Some(lost) => format!("{lost} {general}"),
+            None => general,
+        }
+    }
+}
+
+impl RegisterPartition {
+    /// The value operation `op` leaves in the register, when it writes one.
+    fn writes(&self, op: usize) -> Option<u32> {
+        match self.ops[op] {
+            RegOp::Write(v) | RegOp::Cas { to: v, .. } => Some(v),
+            _ => None,
+        }
+    }
+
+    /// When `read` returned a value that real time alone rules out, a sentence saying so: a
+    /// write of another value was acknowledged before the read began, and every write of the
+    /// value read (if any: it may be the initial value) had ended before that write began, so
+    /// the read should have seen that write or a later one.
+    fn missed_write(&self, read: usize) -> Option<String> {
+        let RegOp::Read(seen) = self.ops[read] else {
+            return None;
+        };
+        let began = self.timings[read].call;
+        let ended = |op: usize| self.timings[op].ret;
+        let before = |op: usize, point: Point| ended(op).is_some_and(|r| r < point);
+        let (write, _) = (0..self.ops.len())
+            .filter(|&w| self.writes(w).is_some_and(|v| v != seen) && before(w, began))
+            .filter_map(|w| ended(w).map(|r| (w, r)))
+            .max_by_key(|(_, r)| *r)?;
+        let start = self.timings[write].call;
+        let writes_of_seen: Vec<usize> = (0..self.ops.len())
+            .filter(|&w| self.writes(w) == Some(seen))
+            .collect();
+        if !writes_of_seen.iter().all(|&w| before(w, start)) {
+            return None;
+        }
+        let value = self.values.text(seen);
+        let origin = if writes_of_seen.is_empty() {
+            if seen != self.init {
+                return None; // a value no operation here wrote: not a missed write
+            }
+            format!("{value} is the initial value and nothing else wrote it")
+        } else {
+            format!(
+                "every write of {value} had ended before {write_op} began",
+                write_op = self.describe_op(write)
+            )
+        };
+        Some(format!(
+            "A lost write: {read_op} began after {write_op} was acknowledged, and {origin}, so \
+             the read should have found that write or a later one: the acknowledged write was \
+             lost (or the read was stale).",
+            read_op = self.describe_op(read),
+            write_op = self.describe_op(write),
+        ))
     }
 }

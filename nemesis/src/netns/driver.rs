@@ -186,7 +186,20 @@ impl Driver for NetnsDriver {
                 resumed.insert(node.clone(), self.resume(node).await?);
             }
             let restarted = self.start(nodes).await?;
-            Ok(json!({ "network": network, "resumed": resumed, "restarted": restarted }))
+            let mut healed =
+                json!({ "network": network, "resumed": resumed, "restarted": restarted });
+            let settled = self.settle().await?;
+            if !settled.is_null() {
+                healed["settled"] = settled;
+            }
+            Ok(healed)
+        })
+    }
+
+    fn settle(&self) -> DriverFuture<'_, Value> {
+        Box::pin(async move {
+            let state = self.state();
+            state.system.system().settle(&state).await
         })
     }
 

@@ -79,6 +79,24 @@ fn sentinels_master(top: &Topology) -> Option<String> {
     (count * 2 > top.size).then(|| format!("n{node}"))
 }
 
+/// How long a heal waits for the Sentinels to agree on the primary again.
+const SETTLE_WITHIN: Duration = Duration::from_secs(30);
+
+/// What every answering Sentinel names as primary, by node (`None`: it does not answer).
+fn sentinel_views(top: &Topology) -> BTreeMap<String, Option<String>> {
+    (1..=top.size)
+        .map(|i| (format!("n{i}"), master_of(&top.addr(i).to_string())))
+        .collect()
+}
+
+/// The node all answering Sentinels name, when they agree and a majority answers.
+fn agreed(top: &Topology, views: &BTreeMap<String, Option<String>>) -> Option<String> {
+    let named: Vec<&String> = views.values().flatten().collect();
+    let first = named.first()?;
+    let node = (1..=top.size).find(|i| top.addr(*i).to_string() == **first)?;
+    (named.len() * 2 > top.size && named.iter().all(|m| m == first)).then(|| format!("n{node}"))
+}
+
 fn node_dir(root: &Path, i: usize) -> std::path::PathBuf {
     root.join(format!("n{i}"))
 }
@@ -301,6 +319,29 @@ impl System for Redis {
                 Ok(caught_up.then(|| {
                     format!("{master} is the one master, every replica is at its offset {offset}")
                 }))
+            })
+            .await
+        })
+    }
+
+    fn settle<'a>(&'a self, state: &'a ClusterState) -> DriverFuture<'a, serde_json::Value> {
+        // A Sentinel that was cut off learns the new configuration from the others' hello
+        // messages (every 2 s); until then, clients asking it first still go to the old primary.
+        let top = state.topology.clone();
+        Box::pin(async move {
+            blocking(move || {
+                let started = std::time::Instant::now();
+                loop {
+                    let views = sentinel_views(&top);
+                    if let Some(primary) = agreed(&top, &views) {
+                        let after_ms = started.elapsed().as_millis() as u64;
+                        return Ok(json!({ "sentinels_agree_on": primary, "after_ms": after_ms }));
+                    }
+                    if started.elapsed() > SETTLE_WITHIN {
+                        return Ok(json!({ "sentinels_disagree": views }));
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             })
             .await
         })

@@ -88,6 +88,11 @@ pub trait System: Send + Sync {
     fn describe<'a>(&'a self, state: &'a ClusterState, i: usize) -> DriverFuture<'a, String>;
     /// When every node has caught up with the leader, a sentence saying where they all are.
     fn converged<'a>(&'a self, state: &'a ClusterState) -> DriverFuture<'a, Option<String>>;
+    /// After a heal, waits until the system's failover manager agrees on one primary again and
+    /// says what it found (see [`crate::Driver::settle`]); `Null` for systems without one.
+    fn settle<'a>(&'a self, _state: &'a ClusterState) -> DriverFuture<'a, serde_json::Value> {
+        Box::pin(async { Ok(serde_json::Value::Null) })
+    }
     /// Makes another node primary because `from` was lost, as a failover manager would; records
     /// the new primary in `state` and returns what was done. Blocking.
     fn promote(&self, state: &mut ClusterState, from: &str) -> Result<serde_json::Value>;

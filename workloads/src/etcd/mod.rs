@@ -36,6 +36,14 @@ impl KeyRoller {
         let n = self.issued.fetch_add(1, Ordering::Relaxed);
         (format!("{}-{}", self.prefix, n / self.ops_per_key), n)
     }
+
+    /// Every key handed out so far, in order.
+    pub fn issued(&self) -> Vec<String> {
+        let n = self.issued.load(Ordering::Relaxed);
+        (0..n.div_ceil(self.ops_per_key))
+            .map(|k| format!("{}-{k}", self.prefix))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -47,5 +55,11 @@ mod tests {
         let keys = KeyRoller::new("t", 2);
         let got: Vec<String> = (0..5).map(|_| keys.next().0).collect();
         assert_eq!(got, ["t-0", "t-0", "t-1", "t-1", "t-2"]);
+        assert_eq!(keys.issued(), ["t-0", "t-1", "t-2"]);
+    }
+
+    #[test]
+    fn no_key_is_issued_before_the_first_operation() {
+        assert!(KeyRoller::new("t", 2).issued().is_empty());
     }
 }

@@ -60,7 +60,52 @@ impl Workload for RegisterWorkload {
 
     fn observe(&self, _: &WorkerCtx, _: &Op, _: &Completion) {}
 
-    fn final_reads(&self, _: usize) -> Vec<(usize, Op)> {
-        Vec::new()
+    /// One read of every key the run touched, the keys dealt out over the nodes in turn (sorted by
+    /// node, so each node's reads run as one process): a write acknowledged and then lost shows
+    /// even on a key no later operation touched, as a read of an older value or of nothing.
+    fn final_reads(&self, nodes: usize) -> Vec<(usize, Op)> {
+        let nodes = nodes.max(1);
+        let mut reads: Vec<(usize, Op)> = self
+            .keys
+            .issued()
+            .into_iter()
+            .enumerate()
+            .map(|(k, key)| {
+                (
+                    k % nodes,
+                    Op::new("read", json!({"key": key, "value": null})),
+                )
+            })
+            .collect();
+        reads.sort_by_key(|(node, _)| *node);
+        reads
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RegisterWorkload;
+    use crate::workload::{WorkerCtx, Workload};
+    use rand::SeedableRng;
+
+    #[test]
+    fn the_final_reads_read_every_key_touched_once_over_the_nodes_in_turn() {
+        let workload = RegisterWorkload::without_cas("r", 2);
+        let mut worker = WorkerCtx {
+            slot: 0,
+            process: 0,
+            node: 0,
+            rng: rand::rngs::StdRng::seed_from_u64(1),
+        };
+        for _ in 0..5 {
+            workload.next_op(&mut worker);
+        }
+        let reads: Vec<(usize, &str, String)> = workload
+            .final_reads(2)
+            .into_iter()
+            .map(|(node, op)| (node, op.f, op.value["key"].to_string()))
+            .collect();
+        let read = |node, key: &str| (node, "read", format!("\"{key}\""));
+        assert_eq!(reads, [read(0, "r-0"), read(0, "r-2"), read(1, "r-1")]);
     }
 }
