@@ -1,5 +1,23 @@
 //! `frenzy`: the command line. Parses flags, wires the crates together, sets exit codes.
 
+/// Like `print!`, but a closed stdout (`frenzy cluster down | head -1`) is not an error: the
+/// command still finishes its work (a teardown, a heal) and exits with its own code, the rest of
+/// its output going nowhere.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Like `println!`, with [`out!`]'s tolerance of a closed stdout.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod commands;
 mod exit;
 

@@ -477,3 +477,19 @@ fn jepsen_edn_reads_in_file_order_with_knossos_nil_reads() {
     let strict = check(&[&path], &["--model", "register", "--strict-nil-reads"]);
     assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
 }
+
+#[test]
+fn a_reader_that_stops_reading_does_not_crash_frenzy() {
+    // `frenzy check … | head -0`: the pipe's reader is gone before the first line is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .args(["check", "--model", "cas-register"])
+        .arg(test_data("jepsen/etcd_000.log"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running frenzy");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("frenzy ends");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "nothing on stderr, no panic");
+}

@@ -162,3 +162,43 @@ fn down_and_up_leave_a_folder_of_user_files_untouched() {
     assert!(folder.join("photos/cat.jpg").exists());
     assert!(folder.join("cluster.json").exists());
 }
+
+/// `frenzy cluster up` with `args`, in a mount namespace of its own where an empty tmpfs hides
+/// `hidden` (so the system's package looks uninstalled there; the machine is untouched).
+fn up_without(names: &Names, hidden: &str, args: &[&str]) -> Output {
+    let dir = names.dir.to_string_lossy();
+    let up = format!(
+        "mount -t tmpfs frenzy-hidden {hidden} && exec {} cluster up --prefix {} --dir {dir} --subnet {} {}",
+        env!("CARGO_BIN_EXE_frenzy"),
+        names.prefix,
+        names.subnet,
+        args.join(" ")
+    );
+    Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c", &up])
+        .output()
+        .unwrap_or_else(|e| panic!("running unshare: {e}"))
+}
+
+#[test]
+fn a_system_whose_package_is_missing_is_named_and_nothing_is_made() {
+    let names = Names::new_named("missing");
+    for (system, hidden, package) in [
+        ("redis", "/usr/bin", "Debian's redis-server"),
+        ("postgres", "/usr/lib/postgresql", "Debian's postgresql"),
+        ("etcd", "/usr/bin", "Debian's etcd-server"),
+    ] {
+        let out = up_without(&names, hidden, &["--system", system]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(254), "{system}: {shown}");
+        assert_eq!(shown.trim().lines().count(), 1, "{system}: {shown}");
+        assert!(
+            shown.contains(&format!("install {package}")),
+            "{system}: {shown}"
+        );
+        assert!(!names.dir.join(&names.prefix).exists(), "{system}: {shown}");
+        assert!(!std::path::Path::new("/run/netns")
+            .join(format!("{}-n1", names.prefix))
+            .exists());
+    }
+}

@@ -104,7 +104,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
                 if args.json {
                     let stopped =
                         serde_json::json!({"valid": "unknown", "file": path, "reason": reason});
-                    println!("{stopped}");
+                    outln!("{stopped}");
                 } else {
                     eprintln!("verdict unknown: {path}: {reason}");
                 }
@@ -141,9 +141,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             None => None,
         };
         if args.json {
-            println!("{}", serde_json::to_string(&results)?);
+            outln!("{}", serde_json::to_string(&results)?);
         } else {
-            print!("{}", summary::render(&results, written.as_ref()));
+            out!("{}", summary::render(&results, written.as_ref()));
         }
     }
     Ok(worst.exit_code() as u8)

@@ -233,7 +233,7 @@ async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
         b.finish_and_clear();
     }
     let state = state.map_err(cli_error)?;
-    println!(
+    outln!(
         "cluster `{}` up in {:.2} s ({} nodes of {})",
         args.at.prefix,
         started.elapsed().as_secs_f64(),
@@ -246,19 +246,21 @@ async fn run_up(args: UpArgs) -> anyhow::Result<u8> {
             .as_deref()
             .map(|u| format!("  ticketd {u}"))
             .unwrap_or_default();
-        println!(
+        outln!(
             "  {}  netns {}  {}{ticketd}",
-            node.name, node.namespace, node.url
+            node.name,
+            node.namespace,
+            node.url
         );
     }
-    println!("state: {}", ClusterState::file(&state.root).display());
+    outln!("state: {}", ClusterState::file(&state.root).display());
     Ok(0)
 }
 
 async fn run_status(at: &Where) -> anyhow::Result<u8> {
     let state = load(at)?;
     for s in cluster::status(&state).await {
-        println!(
+        outln!(
             "{}  namespace {}  pids {:?}  {}  {}{}",
             s.name,
             if s.namespace { "present" } else { "MISSING" },
@@ -280,14 +282,14 @@ async fn run_heal(at: &Where) -> anyhow::Result<u8> {
     let driver = NetnsDriver::new(state);
     let started = Instant::now();
     let done = driver.heal().await.map_err(cli_error)?;
-    println!("healed: {done}");
+    outln!("healed: {done}");
     let state = driver.state();
     let system = state.system.system();
     loop {
         let waiting = health::not_serving(&state).await;
         let converged = system.converged(&state).await.map_err(cli_error)?;
         if let (Some(sentence), true) = (&converged, waiting.is_empty()) {
-            println!(
+            outln!(
                 "every node serves ({sentence}{}), {:.2} s after the heal began",
                 if state.nodes.iter().any(|n| n.ticketd_url.is_some()) {
                     ", every ticketd /health 200"
@@ -329,15 +331,15 @@ fn run_down(at: &Where) -> anyhow::Result<u8> {
         orphans(&at.prefix, &root)?
     };
     if removed.is_empty() {
-        println!("nothing to take down for prefix `{}`", at.prefix);
+        outln!("nothing to take down for prefix `{}`", at.prefix);
     } else {
-        println!(
+        outln!(
             "cluster `{}` down in {:.2} s; removed:",
             at.prefix,
             started.elapsed().as_secs_f64()
         );
         for r in removed {
-            println!("  {r}");
+            outln!("  {r}");
         }
     }
     Ok(0)

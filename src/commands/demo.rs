@@ -122,11 +122,11 @@ const DEMO_TAG: &str = "gala";
 /// happened and what caused it (the summary above has the sentences), and the report.
 fn headline(finished: &Finished, args: &DemoArgs) {
     let results = &finished.results;
-    println!();
+    outln!();
     match results.valid {
-        Verdict::Invalid => println!("VERDICT: INVALID"),
-        Verdict::Valid => println!("VERDICT: VALID: every check passed"),
-        Verdict::Unknown => println!("VERDICT: UNKNOWN: a check could not decide in its budget"),
+        Verdict::Invalid => outln!("VERDICT: INVALID"),
+        Verdict::Valid => outln!("VERDICT: VALID: every check passed"),
+        Verdict::Unknown => outln!("VERDICT: UNKNOWN: a check could not decide in its budget"),
     }
     let quiet = match args.system {
         DemoSystem::Eventual => ": replication lag alone",
@@ -144,16 +144,16 @@ fn headline(finished: &Finished, args: &DemoArgs) {
             ),
             None => "time unknown".to_string(),
         };
-        println!("  {failure}: {cause}");
+        outln!("  {failure}: {cause}");
     }
     if args.non_atomic {
-        println!(
+        outln!(
             "  why so many operations failed with \"connection refused\": in this mode ticketd exits \
              on purpose right after the first of its three writes on every 7th hold (the torn write \
              the ledger catches), and its node stays down until the nemesis restarts it"
         );
     }
-    println!("report: {}", finished.dir.join("report.html").display());
+    outln!("report: {}", finished.dir.join("report.html").display());
 }
 
 /// Each kind of failure the checks found, in words, with when its first anomaly happened.

@@ -67,7 +67,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
             args.path.display()
         )));
     };
-    println!(
+    outln!(
         "{}: {}",
         verdict_word(&results),
         run.path().join(reports::render::REPORT_FILE).display()

@@ -45,7 +45,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         if !bound.ip().is_loopback() {
             eprintln!("warning: serving on {bound}, which is not a loopback address: anyone who can reach it can read the runs");
         }
-        println!(
+        outln!(
             "serving the runs of {} at http://{bound}/ (Ctrl-C to stop)",
             args.store.display()
         );

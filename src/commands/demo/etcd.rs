@@ -61,7 +61,7 @@ pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Fi
         .iter()
         .filter_map(|n| n.ticketd_url.clone())
         .collect();
-    println!(
+    outln!(
         "frenzy demo: ticketd ({variant}) on a 3-node etcd cluster in namespaces: {}",
         nodes.join(", ")
     );

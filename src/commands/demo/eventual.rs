@@ -26,7 +26,7 @@ const PEER_ACK_TIMEOUT: Duration = Duration::from_millis(600);
 pub fn run(runtime: &Runtime, args: &DemoArgs, stop: &Stop) -> anyhow::Result<Finished> {
     let (servers, driver) = runtime.block_on(start_regions())?;
     let urls: Vec<String> = servers.iter().map(|s| s.url()).collect();
-    println!(
+    outln!(
         "frenzy demo: ticketd (eventual) as two regions, {} and {}, replicating through Frenzy's proxies",
         urls[0], urls[1]
     );

@@ -17,7 +17,7 @@ const REASONS: usize = 3;
 /// Prints the summary to stdout.
 pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results, dir: &Path) {
     let p = &plan.phases;
-    println!(
+    outln!(
         "frenzy test: {} on {} node(s), concurrency {}, {:.1} s, seed {}{}",
         plan.workload.name(),
         plan.nodes.len(),
@@ -31,17 +31,22 @@ pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results,
         }
     );
     let c = &results.op_counts;
-    println!(
+    outln!(
         "  operations: {} invoked: {} ok, {} fail, {} info, {} pending; {} nemesis events",
-        c.invoke, c.ok, c.fail, c.info, c.pending, c.nemesis
+        c.invoke,
+        c.ok,
+        c.fail,
+        c.info,
+        c.pending,
+        c.nemesis
     );
     if let Some(reasons) = failure_reasons(history) {
-        println!("  failed because: {reasons}");
+        outln!("  failed because: {reasons}");
     }
     if let Some(lin) = &results.linearizability {
         let (one, many) = lin.part_nouns();
         let bad = lin.partitions.iter().filter(|p| p.valid != Verdict::Valid);
-        println!(
+        outln!(
             "  linearizability ({} model): {}, {} {}",
             lin.model,
             verdict_word(lin.valid),
@@ -54,7 +59,7 @@ pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results,
                 (None, Some(reason)) => (String::new(), reason.as_str()),
                 (None, None) => (String::new(), ""),
             };
-            println!(
+            outln!(
                 "    - {one} {}: {}{when}: {why}",
                 part.key,
                 verdict_word(part.valid)
@@ -63,8 +68,8 @@ pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results,
     }
     anomalies("sessions", results.sessions.as_ref());
     anomalies("ledger", results.ledger.as_ref());
-    println!("verdict: {}", verdict_word(results.valid));
-    println!(
+    outln!("verdict: {}", verdict_word(results.valid));
+    outln!(
         "run: {} (report.html, history.jsonl, results.json)",
         dir.display()
     );
@@ -121,18 +126,18 @@ fn short_reason(reason: &str) -> String {
 
 fn anomalies(name: &str, result: Option<&AnomalyResult>) {
     let Some(result) = result else { return };
-    println!(
+    outln!(
         "  {name}: {} ({} anomalies)",
         verdict_word(result.valid),
         result.anomalies.len()
     );
     if result.valid == Verdict::Unknown && result.anomalies.is_empty() {
-        println!(
+        outln!(
             "    - an event's log was never read at the end, so there is no final state to judge"
         );
     }
     for a in result.anomalies.iter().take(SHOWN) {
-        println!(
+        outln!(
             "    - {}{}: {}",
             a.kind,
             when_text(a.when.as_ref()),
@@ -140,7 +145,7 @@ fn anomalies(name: &str, result: Option<&AnomalyResult>) {
         );
     }
     if result.anomalies.len() > SHOWN {
-        println!(
+        outln!(
             "    ... and {} more in the report",
             result.anomalies.len() - SHOWN
         );
