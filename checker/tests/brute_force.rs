@@ -570,8 +570,30 @@ proptest! {
     }
 }
 
+/// A cas-register history of `n` operations whose reads all return ok and whose writes and cas
+/// mostly time out (`info`): the frontier's classes of identical effects and its dominance by
+/// paths of moves (a write standing in for a cas, a chain of cas for one) decide it.
+fn unknown_writes_history(rng: &mut Rng, n: usize) -> History {
+    let mut h = register_history_of(rng, true, n, 20);
+    for op in &mut h.operations {
+        if op.f != "read" && rng.below(10) < 7 {
+            op.outcome = Outcome::Info;
+            op.output = op.input.clone();
+        }
+    }
+    h
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn engines_agree_when_writes_and_cas_have_unknown_outcomes(seed in any::<u64>()) {
+        let mut rng = Rng(seed);
+        let n = 12 + rng.below(16) as usize;
+        let h = unknown_writes_history(&mut rng, n);
+        search(&h, "cas-register", &ModelOptions::default());
+    }
 
     #[test]
     fn engines_agree_on_longer_histories_with_many_unknown_outcomes(seed in any::<u64>()) {

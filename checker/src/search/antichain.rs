@@ -2,7 +2,7 @@
 //! and the same operations placed early, one whose unused unknown-outcome effects can do
 //! everything the other's can (see [`Effects::dominates`]) is enough, so only it is kept.
 
-use super::effects::Effects;
+use super::effects::{le, Effects, Signature};
 use super::hash::StateHasher;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
@@ -13,7 +13,14 @@ pub(crate) type Key<S> = (S, u64);
 
 /// One group: the used-effect counts (per class) of configurations sharing a key, none
 /// dominating another, each with its payload.
-pub(crate) type Group<T> = Vec<(Vec<u32>, T)>;
+pub(crate) type Group<T> = Vec<Entry<T>>;
+
+/// One kept configuration: its used-effect counts, their signature, its payload.
+pub(crate) struct Entry<T> {
+    pub used: Vec<u32>,
+    sig: Signature,
+    pub payload: T,
+}
 
 /// Configurations grouped by [`Key`], each group an antichain.
 pub(crate) struct Antichains<S, T> {
@@ -35,16 +42,37 @@ impl<S: Eq + Hash, T> Antichains<S, T> {
         self.len
     }
 
-    /// Adds a configuration unless one already kept dominates it; drops those it dominates.
-    /// `false` when it was dominated.
-    pub fn insert(&mut self, effects: &Effects, key: Key<S>, used: Vec<u32>, payload: T) -> bool {
+    /// Adds a configuration unless one already kept dominates it; drops those it dominates,
+    /// handing their payloads to `dropped`. `false` when it was dominated.
+    pub fn insert(
+        &mut self,
+        effects: &Effects,
+        key: Key<S>,
+        used: Vec<u32>,
+        payload: T,
+        mut dropped: impl FnMut(T),
+    ) -> bool {
+        let sig = effects.signature(&used);
         let group = self.groups.entry(key).or_default();
-        if group.iter().any(|(kept, _)| effects.dominates(kept, &used)) {
+        let dominates = |a: &[u32], a_sig: &Signature, b: &[u32], b_sig: &Signature| {
+            le(a_sig, b_sig) && effects.dominates(a, b)
+        };
+        if group
+            .iter()
+            .any(|kept| dominates(&kept.used, &kept.sig, &used, &sig))
+        {
             return false;
         }
         let before = group.len();
-        group.retain(|(kept, _)| !effects.dominates(&used, kept));
-        group.push((used, payload));
+        let mut at = 0;
+        while at < group.len() {
+            if dominates(&used, &sig, &group[at].used, &group[at].sig) {
+                dropped(group.swap_remove(at).payload);
+            } else {
+                at += 1;
+            }
+        }
+        group.push(Entry { used, sig, payload });
         self.len = self.len + group.len() - before;
         true
     }

@@ -43,12 +43,21 @@ pub(crate) struct Effects {
 struct Scratch {
     /// Per class: what one configuration has left beyond the other (negative: short).
     spare: Vec<i64>,
-    /// Per value: moves into it one configuration has left beyond the other, minus those the
-    /// other has left beyond it.
-    into: Vec<i64>,
     /// Per value: how a path search reached it.
     via: Vec<u32>,
     queue: Vec<u32>,
+}
+
+/// Lanes of a [`Signature`].
+pub(crate) const LANES: usize = 8;
+
+/// A summary of a configuration's used effects (see [`Effects::signature`]).
+pub(crate) type Signature = [u32; LANES];
+
+/// Whether `a` is no greater than `b` in every lane: necessary for dominance.
+#[inline]
+pub(crate) fn le(a: &Signature, b: &Signature) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y)
 }
 
 /// A value no path search has reached.
@@ -110,6 +119,28 @@ impl Effects {
         }
     }
 
+    /// A summary of `used` that a configuration can only dominate another's if its summary is
+    /// no greater in every lane (see [`le`]): per value (folded into the first lanes), how many
+    /// used moves end there, and how many of each class that is no move were used; in the last
+    /// lane, how many moves from any value were used. Any path standing in for a move ends with
+    /// a move to the same value, and one standing in for a move from any value starts with one.
+    pub fn signature(&self, used: &[u32]) -> Signature {
+        let mut lanes = [0; LANES];
+        for (class, &n) in used.iter().enumerate() {
+            let lane = match self.moves[class] {
+                Some(m) => {
+                    if m.from == NONE {
+                        lanes[LANES - 1] += n;
+                    }
+                    m.to as usize
+                }
+                None => class,
+            };
+            lanes[lane % (LANES - 1)] += n;
+        }
+        lanes
+    }
+
     /// How many classes there are.
     pub fn len(&self) -> usize {
         self.members.len()
@@ -124,27 +155,9 @@ impl Effects {
             return true;
         }
         let mut scratch = self.scratch.borrow_mut();
-        let Scratch {
-            spare,
-            into,
-            via,
-            queue,
-        } = &mut *scratch;
+        let Scratch { spare, via, queue } = &mut *scratch;
         spare.clear();
         spare.extend(a.iter().zip(b).map(|(&x, &y)| i64::from(y) - i64::from(x)));
-        // Each path ends with a distinct move into its target: a cheap test that rules out most.
-        into.clear();
-        into.resize(self.out_of.len(), 0);
-        for (class, &n) in spare.iter().enumerate() {
-            match self.moves[class] {
-                Some(m) => into[m.to as usize] += n,
-                None if n < 0 => return false,
-                None => {}
-            }
-        }
-        if into.iter().any(|&n| n < 0) {
-            return false;
-        }
         for class in 0..spare.len() {
             while spare[class] < 0 {
                 let Some(m) = self.moves[class] else {

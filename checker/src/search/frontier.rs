@@ -18,6 +18,9 @@ use super::failure::replay;
 use super::path::Path;
 use super::SearchOutcome;
 use crate::model::Partition;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::hash::Hash;
 
 /// How often (in configurations visited) the budget is checked.
 const CHECK_EVERY: u32 = 1 << 10;
@@ -124,15 +127,10 @@ impl<'p, P: Partition> Walk<'p, P> {
                 }
                 continue;
             }
-            let mut next: Antichains<P::State, Path> = Antichains::new();
-            let mut seen: Antichains<P::State, ()> = Antichains::new();
-            let mut bytes = 0;
-            for config in &frontier {
-                if let Err(stop) = self.expand(config, op, &mut next, &mut seen, &mut bytes, budget)
-                {
-                    return SearchOutcome::Stopped(stop);
-                }
-            }
+            let mut next = match self.place(&frontier, op, budget) {
+                Ok(next) => next,
+                Err(stop) => return SearchOutcome::Stopped(stop),
+            };
             if let Some(i) = self.open.iter().position(|&o| o as usize == op) {
                 self.open.swap_remove(i);
             }
@@ -147,12 +145,12 @@ impl<'p, P: Partition> Walk<'p, P> {
             }
             frontier.clear();
             for ((state, placed), group) in next.drain() {
-                for (used, path) in group {
+                for entry in group {
                     frontier.push(Config {
                         state: state.clone(),
                         placed,
-                        used,
-                        path,
+                        used: entry.used,
+                        path: entry.payload,
                     });
                 }
             }
@@ -226,46 +224,33 @@ impl<'p, P: Partition> Walk<'p, P> {
         })
     }
 
-    /// Puts into `next` every configuration `config` reaches by placing `due` (whose return
-    /// has come), after any sequence of other pending operations; `seen` holds the
-    /// configurations this step already explored.
-    fn expand(
+    /// Every configuration the frontier reaches by placing `due` (whose return has come), after
+    /// any sequence of other pending operations and unknown-outcome effects. Configurations are
+    /// explored fewest effects used first, so one that a later one dominates is dropped before it
+    /// is explored.
+    fn place(
         &mut self,
-        config: &Config<P::State>,
+        frontier: &[Config<P::State>],
         due: usize,
-        next: &mut Antichains<P::State, Path>,
-        seen: &mut Antichains<P::State, ()>,
-        bytes: &mut usize,
         budget: &Budget,
-    ) -> Result<(), super::Stop> {
+    ) -> Result<Antichains<P::State, Path>, super::Stop> {
         let due_bit = self.bit(due);
-        if config.placed & due_bit != 0 {
-            *bytes += self.config_bytes(&config.state);
-            next.insert(
-                &self.effects,
-                (config.state.clone(), config.placed & !due_bit),
-                config.used.clone(),
-                config.path.clone(),
-            );
-            return Ok(());
+        let mut next: Antichains<P::State, Path> = Antichains::new();
+        let mut explore = Explore::default();
+        let mut bytes = 0;
+        for config in frontier {
+            let (state, placed) = (config.state.clone(), config.placed);
+            let (used, path) = (config.used.clone(), config.path.clone());
+            bytes += self.config_bytes(&state);
+            if placed & due_bit != 0 {
+                next.insert(&self.effects, (state, placed & !due_bit), used, path, drop);
+            } else {
+                explore.push(&self.effects, state, placed, used, path);
+            }
         }
-        if !seen.insert(
-            &self.effects,
-            (config.state.clone(), config.placed),
-            config.used.clone(),
-            (),
-        ) {
-            return Ok(());
-        }
-        let mut stack: Vec<Config<P::State>> = vec![Config {
-            state: config.state.clone(),
-            placed: config.placed,
-            used: config.used.clone(),
-            path: config.path.clone(),
-        }];
         let mut out = Vec::new();
-        while let Some(at) = stack.pop() {
-            self.tick(budget, *bytes)?;
+        while let Some(at) = explore.pop() {
+            self.tick(budget, bytes)?;
             let pending = self
                 .open
                 .iter()
@@ -290,21 +275,69 @@ impl<'p, P: Partition> Walk<'p, P> {
                     }
                     let mut path = at.path.then(op, choice);
                     self.settle(&state, &mut placed, &mut path);
-                    *bytes += self.config_bytes(&state);
+                    bytes += self.config_bytes(&state);
                     if placed & due_bit != 0 {
-                        next.insert(&self.effects, (state, placed & !due_bit), used, path);
-                    } else if seen.insert(&self.effects, (state.clone(), placed), used.clone(), ())
-                    {
-                        stack.push(Config {
-                            state,
-                            placed,
-                            used,
-                            path,
-                        });
+                        next.insert(&self.effects, (state, placed & !due_bit), used, path, drop);
+                    } else {
+                        explore.push(&self.effects, state, placed, used, path);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(next)
+    }
+}
+
+/// The configurations of one step still to explore, fewest effects used first, and those
+/// explored or queued, free of dominated ones.
+struct Explore<S> {
+    /// Queued configurations by id (`None` once taken or dominated).
+    queued: Vec<Option<Config<S>>>,
+    /// Ids by effects used, fewest first.
+    order: BinaryHeap<Reverse<(u32, u32)>>,
+    /// Every configuration explored or queued, by id.
+    seen: Antichains<S, u32>,
+}
+
+impl<S: Eq + Hash> Default for Explore<S> {
+    fn default() -> Self {
+        Explore {
+            queued: Vec::new(),
+            order: BinaryHeap::new(),
+            seen: Antichains::new(),
+        }
+    }
+}
+
+impl<S: Clone + Eq + Hash> Explore<S> {
+    /// Queues a configuration unless one seen dominates it; unqueues those it dominates.
+    fn push(&mut self, effects: &Effects, state: S, placed: u64, used: Vec<u32>, path: Path) {
+        let id = self.queued.len() as u32;
+        let queued = &mut self.queued;
+        let cost = used.iter().sum();
+        if self
+            .seen
+            .insert(effects, (state.clone(), placed), used.clone(), id, |gone| {
+                queued[gone as usize] = None
+            })
+        {
+            self.queued.push(Some(Config {
+                state,
+                placed,
+                used,
+                path,
+            }));
+            self.order.push(Reverse((cost, id)));
+        }
+    }
+
+    /// The queued configuration with the fewest effects used.
+    fn pop(&mut self) -> Option<Config<S>> {
+        while let Some(Reverse((_, id))) = self.order.pop() {
+            if let Some(config) = self.queued[id as usize].take() {
+                return Some(config);
+            }
+        }
+        None
     }
 }
