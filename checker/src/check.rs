@@ -9,7 +9,7 @@ use crate::models::mutex::MutexModel;
 use crate::models::register::RegisterModel;
 use crate::models::tickets::TicketsModel;
 use crate::models::{ModelOptions, MODEL_NAMES};
-use crate::search::{resolve, search_with, Budget, Engine, SearchOutcome, Stop};
+use crate::search::{search_with, Budget, Engine, SearchOutcome, Stop};
 use crate::verdict::{Evidence, LinearizabilityResult, PartitionResult, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -200,8 +200,8 @@ fn run<M: Model>(
     let mut results: Vec<PartitionResult> = compiled
         .par_iter()
         .map(|(key, ops, part)| {
-            let engine = resolve(options.engine, part);
-            let result = check_partition(model, key, ops, part, engine, &budget, shrink_until);
+            let result =
+                check_partition(model, key, ops, part, options.engine, &budget, shrink_until);
             bar.inc(ops.len() as u64);
             if result.valid == Verdict::Invalid && !options.all_partitions {
                 budget.cancel();
@@ -226,12 +226,12 @@ fn check_partition<M: Model>(
     key: &str,
     ops: &[&Operation],
     part: &M::Part,
-    engine: Engine,
+    wanted: Option<Engine>,
     budget: &Budget,
     shrink_until: Option<Instant>,
 ) -> PartitionResult {
     let started = Instant::now();
-    let outcome = search_with(engine, part, budget);
+    let (outcome, engine) = search_with(wanted, part, budget);
     let mut result = PartitionResult {
         key: key.to_owned(),
         valid: Verdict::Unknown,

@@ -153,6 +153,8 @@ pub struct TicketsPartition {
     pub(crate) foreign: Vec<(String, String)>,
     pub(crate) users: Interner,
     capacity: Option<i64>,
+    /// Whether holds expire (each placement then has an expiry of its own).
+    expiring: bool,
 }
 
 /// Reads the partition's operations, keeping what is needed to resolve hold ids.
@@ -419,6 +421,7 @@ impl Model for TicketsModel {
                 foreign: Vec::new(),
                 users: Interner::default(),
                 capacity: created_capacity(ops)?.or_else(|| self.capacity(key)),
+                expiring: self.hold_ttl.is_some(),
             },
             known: HashMap::new(),
             orphans: HashMap::new(),
@@ -626,6 +629,20 @@ impl Partition for TicketsPartition {
                 | TicketOp::Inventory(_)
                 | TicketOp::List { .. }
         )
+    }
+
+    /// Placements whose hold id no reply named, of the same user and quantity, are
+    /// interchangeable (unless holds expire: each has its own expiry window).
+    fn effect_key(&self, op: usize) -> Option<u64> {
+        let TicketOp::Place(p) = self.ops[op] else {
+            return None;
+        };
+        let placement = &self.placements[p as usize];
+        if self.expiring || placement.hold.is_some() {
+            return None;
+        }
+        let qty = u32::try_from(placement.qty).ok()?;
+        Some((u64::from(placement.user) << 32) | u64::from(qty))
     }
 
     fn state_heap_bytes(&self, state: &TicketsState) -> usize {

@@ -14,11 +14,11 @@ use super::budget::Budget;
 use super::cache::Cache;
 use super::entries::{Entries, END};
 use super::failure::replay;
-use super::SearchOutcome;
+use super::{SearchOutcome, Stop};
 use crate::model::Partition;
 
 /// How often (in search steps) the budget is checked.
-const CHECK_EVERY: u32 = 1 << 12;
+const CHECK_EVERY: u64 = 1 << 12;
 
 /// A placed operation, and what to restore when it is taken back.
 struct Frame<S> {
@@ -53,10 +53,15 @@ fn twins<P: Partition>(part: &P) -> Vec<u32> {
     twin
 }
 
-/// Searches one partition for a linearization by backtracking.
-pub(crate) fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
+/// Searches one partition for a linearization by backtracking, in at most `steps` search steps
+/// (beyond: stopped).
+pub(crate) fn search<P: Partition>(
+    part: &P,
+    budget: &Budget,
+    steps: u64,
+) -> SearchOutcome<P::State> {
     let mut s = Search::new(part);
-    let outcome = s.run(budget);
+    let outcome = s.run(budget, steps);
     budget.release(s.reported);
     outcome
 }
@@ -111,19 +116,24 @@ impl<'p, P: Partition> Search<'p, P> {
         }
     }
 
-    fn run(&mut self, budget: &Budget) -> SearchOutcome<P::State> {
+    fn run(&mut self, budget: &Budget, steps: u64) -> SearchOutcome<P::State> {
         let part = self.part;
         let timings = part.ops();
         let mut required_left = timings.iter().filter(|t| t.required()).count();
         let mut state = part.init();
         let mut out: Vec<P::State> = Vec::new();
         let mut entry = self.entries.first();
-        let mut ticks: u32 = 0;
+        let mut ticks: u64 = 0;
         loop {
             if required_left == 0 {
                 return SearchOutcome::Linearizable;
             }
-            ticks = ticks.wrapping_add(1);
+            ticks += 1;
+            if ticks > steps {
+                return SearchOutcome::Stopped(Stop::Exhausted(format!(
+                    "the backtracking search took more than {steps} steps"
+                )));
+            }
             if ticks % CHECK_EVERY == 0 {
                 let now = self.cache.bytes();
                 let burst = self.cache.burst(2 * CHECK_EVERY as usize);

@@ -66,16 +66,25 @@ const FRONTIER_FROM_OPTIONAL: usize = 8;
 /// configurations' sets of used effects stop collapsing into few.
 const FRONTIER_UP_TO_EFFECTS: usize = 64;
 
+/// Required operations other than observations that may be open at once for the frontier
+/// engine to be chosen: it keeps a configuration per set of them placed ahead of their return,
+/// which for operations that commute (tickets placements by many clients) is every subset.
+const FRONTIER_UP_TO_OPEN_UPDATES: usize = 8;
+
 /// The engine that suits `part`: the frontier when enough of its operations have unknown
 /// outcomes and those repeat a few effects (each operation has an [`Partition::effect_key`], at
-/// most [`FRONTIER_UP_TO_EFFECTS`] distinct), and no more than 64 required operations are ever
-/// open at once. Otherwise (few unknown outcomes, or each with an effect of its own, like a
-/// tickets hold) backtracking, which finds a valid order fastest.
+/// most [`FRONTIER_UP_TO_EFFECTS`] distinct), no more than 64 required operations are ever open
+/// at once and no more than [`FRONTIER_UP_TO_OPEN_UPDATES`] of those change the state.
+/// Otherwise (few unknown outcomes, each with an effect of its own, or many concurrent updates,
+/// like tickets placements) backtracking, which finds a valid order fastest.
 pub fn choose<P: Partition>(part: &P) -> Engine {
     let optional: Vec<usize> = (0..part.ops().len())
         .filter(|&i| !part.ops()[i].required())
         .collect();
-    if optional.len() < FRONTIER_FROM_OPTIONAL || most_open(part) > frontier::MAX_OPEN {
+    if optional.len() < FRONTIER_FROM_OPTIONAL
+        || most_open(part, |_| true) > frontier::MAX_OPEN
+        || most_open(part, |i| !part.observes_only(i)) > FRONTIER_UP_TO_OPEN_UPDATES
+    {
         return Engine::Backtracking;
     }
     let keys: Option<std::collections::HashSet<u64>> =
@@ -91,15 +100,20 @@ pub fn choose<P: Partition>(part: &P) -> Engine {
 pub fn resolve<P: Partition>(wanted: Option<Engine>, part: &P) -> Engine {
     match wanted {
         None => choose(part),
-        Some(Engine::Frontier) if most_open(part) > frontier::MAX_OPEN => Engine::Backtracking,
+        Some(Engine::Frontier) if most_open(part, |_| true) > frontier::MAX_OPEN => {
+            Engine::Backtracking
+        }
         Some(engine) => engine,
     }
 }
 
-/// The most required operations open (called, not returned) at once.
-fn most_open<P: Partition>(part: &P) -> usize {
+/// The most required operations of those `counted` open (called, not returned) at once.
+fn most_open<P: Partition>(part: &P, counted: impl Fn(usize) -> bool) -> usize {
     let mut points: Vec<(model::Point, bool)> = Vec::new();
-    for t in part.ops() {
+    for (i, t) in part.ops().iter().enumerate() {
+        if !counted(i) {
+            continue;
+        }
         if let Some(ret) = t.ret {
             points.push((t.call, false));
             points.push((ret, true));
@@ -118,19 +132,36 @@ fn most_open<P: Partition>(part: &P) -> usize {
     most
 }
 
-/// Searches one partition for a linearization with `engine` (see [`resolve`]).
+/// Search steps per operation the backtracking search may take first where [`choose`] picks
+/// the frontier: a valid history is usually found in about one step per operation, while the
+/// frontier also refutes.
+const TRIAL_STEPS_PER_OP: u64 = 32;
+
+/// Searches one partition for a linearization with the engine `wanted` (see [`resolve`];
+/// `None`: where [`choose`] picks the frontier, a short backtracking search first); returns the
+/// outcome and the engine that gave it.
 pub fn search_with<P: Partition>(
-    engine: Engine,
+    wanted: Option<Engine>,
     part: &P,
     budget: &Budget,
-) -> SearchOutcome<P::State> {
-    match resolve(Some(engine), part) {
-        Engine::Backtracking => backtrack::search(part, budget),
-        Engine::Frontier => frontier::search(part, budget),
+) -> (SearchOutcome<P::State>, Engine) {
+    let engine = resolve(wanted, part);
+    match engine {
+        Engine::Backtracking => (backtrack::search(part, budget, u64::MAX), engine),
+        Engine::Frontier => {
+            if wanted.is_none() {
+                let steps = TRIAL_STEPS_PER_OP.saturating_mul(part.ops().len() as u64);
+                let trial = backtrack::search(part, budget, steps);
+                if !matches!(trial, SearchOutcome::Stopped(_)) {
+                    return (trial, Engine::Backtracking);
+                }
+            }
+            (frontier::search(part, budget), engine)
+        }
     }
 }
 
-/// Searches one partition for a linearization with the engine [`choose`] picks.
+/// Searches one partition for a linearization with the engines [`search_with`] picks.
 pub fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
-    search_with(choose(part), part, budget)
+    search_with(None, part, budget).0
 }
