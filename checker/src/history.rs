@@ -1,6 +1,6 @@
 //! The history model: Jepsen-shaped operation events, one per line of history.jsonl.
 
-use crate::json::Json;
+use crate::json::{Json, Text};
 use crate::verdict::OpCounts;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -74,7 +74,7 @@ pub struct Event {
     #[serde(rename = "type")]
     pub kind: EventType,
     /// The operation's function name, e.g. `place_hold`, `read`, `cas`.
-    pub f: String,
+    pub f: Text,
     /// The operation's argument (on invoke) or result (on completion).
     #[serde(default)]
     pub value: Json,
@@ -104,7 +104,7 @@ pub struct Operation {
     /// The client process that issued it.
     pub process: u64,
     /// The function name.
-    pub f: String,
+    pub f: Text,
     /// The invocation's value (the argument).
     pub input: Json,
     /// The completion's value (the result); `null` when pending.

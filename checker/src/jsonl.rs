@@ -136,38 +136,31 @@ fn explain(line: &str, error: serde_json::Error) -> String {
 }
 
 /// Bytes of the file parsed at a time, in parallel.
-const CHUNK: usize = 4 << 20;
+const CHUNK: usize = 8 << 20;
 
-/// Reads a whole JSONL history and validates it; errors name the file's line. Lines are parsed
-/// in parallel, a few megabytes at a time.
+/// Reads a whole JSONL history and validates it; errors name the file's line. The file is read
+/// a few megabytes at a time, cut after its last whole line, and the lines are parsed in parallel.
 pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
     let mut events = Vec::new();
     let mut lines = Vec::new();
-    let mut chunk = Vec::with_capacity(CHUNK + (64 << 10));
+    let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + (64 << 10));
+    let mut rest: Vec<u8> = Vec::new();
     let mut first_line = 1;
     loop {
         chunk.clear();
-        let mut lines_read = 0;
-        while chunk.len() < CHUNK {
-            let read = read_line_bounded(&mut input, &mut chunk).map_err(|e| HistoryError {
-                line: first_line + lines_read,
-                message: format!("cannot read the file: {e}"),
-            })?;
-            match read {
-                LineRead::End => break,
-                LineRead::TooLong => return Err(too_long(first_line + lines_read)),
-                LineRead::Line => lines_read += 1,
-            }
-        }
+        chunk.append(&mut rest);
+        let at_end = read_whole_lines(&mut input, &mut chunk, first_line)?;
         if chunk.is_empty() {
             break;
         }
+        let cut = match chunk.iter().rposition(|&b| b == b'\n') {
+            Some(newline) if !at_end => newline + 1,
+            _ => chunk.len(),
+        };
+        rest.extend_from_slice(&chunk[cut..]);
+        chunk.truncate(cut);
         let text = std::str::from_utf8(&chunk).map_err(|e| HistoryError {
-            line: first_line
-                + chunk[..e.valid_up_to()]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count(),
+            line: first_line + newlines(&chunk[..e.valid_up_to()]),
             message: "not UTF-8 text; a history is UTF-8 JSON, one event per line".into(),
         })?;
         let batch: Vec<(usize, &str)> = text
@@ -176,20 +169,88 @@ pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
             .map(|(i, line)| (first_line + i, line.trim_end()))
             .filter(|(_, line)| !line.trim_start().is_empty())
             .collect();
-        first_line += text.matches('\n').count();
-        let parsed: Vec<Result<Event, String>> = batch
+        first_line += newlines(&chunk);
+        let parsed: Result<Vec<Event>, String> = batch
             .par_iter()
             .map(|(_, line)| parse_event(line))
             .collect();
-        for ((line, _), event) in batch.iter().zip(parsed) {
-            events.push(event.map_err(|message| HistoryError {
-                line: *line,
-                message,
-            })?);
-            lines.push(*line);
+        let Ok(parsed) = parsed else {
+            // Name the first line that is wrong, as reading in order would.
+            let (line, message) = batch
+                .iter()
+                .find_map(|(line, text)| parse_event(text).err().map(|m| (*line, m)))
+                .unwrap_or_default();
+            return Err(HistoryError { line, message });
+        };
+        events.extend(parsed);
+        lines.extend(batch.iter().map(|(line, _)| *line));
+        if at_end {
+            break;
         }
     }
     History::from_events_at_lines(events, &lines)
+}
+
+/// The number of newlines in `bytes`.
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Appends input to `chunk` until it holds [`CHUNK`] bytes and a newline, or the input ends
+/// (then `true`). A line longer than [`MAX_LINE`] is an error naming it (`first_line` is the
+/// line `chunk` starts with).
+fn read_whole_lines<R: BufRead>(
+    input: &mut R,
+    chunk: &mut Vec<u8>,
+    first_line: usize,
+) -> Result<bool, HistoryError> {
+    let mut line_start = chunk
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    loop {
+        if chunk.len() >= CHUNK && line_start > 0 {
+            return Ok(false);
+        }
+        let available = match input.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(HistoryError {
+                    line: first_line + newlines(chunk),
+                    message: format!("cannot read the file: {e}"),
+                })
+            }
+        };
+        if available.is_empty() {
+            return Ok(true);
+        }
+        let used = available.len();
+        let before = chunk.len();
+        chunk.extend_from_slice(available);
+        input.consume(used);
+        // Only a line that crosses reads, or one inside a read longer than the limit, can be
+        // too long: check those lines' ends, and the unfinished last line.
+        let mut from = before;
+        while let Some(at) = chunk[from..].iter().position(|&b| b == b'\n') {
+            let end = from + at + 1;
+            if end - line_start > MAX_LINE + 1 {
+                return Err(too_long(first_line + newlines(&chunk[..line_start])));
+            }
+            (line_start, from) = (end, end);
+            if used <= MAX_LINE {
+                // Every later line of this read is shorter than the read: go to its last line.
+                line_start = chunk
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |at| at + 1);
+                break;
+            }
+        }
+        if chunk.len() - line_start > MAX_LINE + 1 {
+            return Err(too_long(first_line + newlines(&chunk[..line_start])));
+        }
+    }
 }
 
 /// Appends events one per line and flushes each one, so a crash or Ctrl-C leaves every event

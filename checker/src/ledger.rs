@@ -13,11 +13,12 @@
 //! - one request id never produced two holds;
 //! - no read of the inventory returned fewer than zero seats.
 
+use crate::fast_hash::FastMap;
 use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
 use crate::ticket_fields::{possessive, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// More seats held or sold than the event has.
 pub const OVERSELL: &str = "oversell";
@@ -44,13 +45,15 @@ pub const NEGATIVE_INVENTORY: &str = "negative-inventory";
 pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> AnomalyResult {
     let ops: Vec<TicketOp> = history.operations.iter().filter_map(TicketOp::of).collect();
     // Each event's operations, grouped in one pass (in history order within an event).
-    let mut by_event: BTreeMap<&str, Vec<&TicketOp>> = capacities
+    let mut by_event: FastMap<&str, Vec<&TicketOp>> = capacities
         .keys()
         .map(|event| (event.as_str(), Vec::new()))
         .collect();
     for t in &ops {
         by_event.entry(t.event).or_default().push(t);
     }
+    let mut by_event: Vec<(&str, Vec<&TicketOp>)> = by_event.into_iter().collect();
+    by_event.sort_unstable_by_key(|(event, _)| *event);
     let mut anomalies = Vec::new();
     let mut undecided = false;
     for (event, on_event) in by_event {
@@ -372,7 +375,7 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                     .or_insert(e.seq);
             }
         }
-        let mut acked: HashMap<&str, Vec<&TicketOp>> = HashMap::new();
+        let mut acked: FastMap<&str, Vec<&TicketOp>> = FastMap::default();
         for t in self.ops_with("place_hold", Outcome::Ok) {
             if let (Some(request), Some(hold)) = (str_field(&t.op.input, "request_id"), t.hold) {
                 by_request

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod evidence;
+pub mod fast_hash;
 pub mod faults;
 pub mod formats;
 pub mod history;

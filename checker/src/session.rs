@@ -14,11 +14,12 @@
 //! Each check is a sweep over operations sorted by time, so its cost is `O(n log n)` plus the number of
 //! holds a user has open at once; no pairwise happens-before graph is built.
 
+use crate::fast_hash::FastMap;
 use crate::history::{History, Outcome};
 use crate::json::Json;
 use crate::ticket_fields::{millis_between, possessive, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Kind of the anomaly where a user does not see their own acknowledged write.
 pub const READ_YOUR_WRITES: &str = "read-your-writes";
@@ -28,8 +29,10 @@ pub const MONOTONIC_READS: &str = "monotonic-reads";
 /// Checks read-your-writes and monotonic reads for every user session of a tickets history.
 pub fn check_sessions(history: &History) -> AnomalyResult {
     let facts = Facts::gather(history);
+    let mut sessions: Vec<_> = facts.sessions.iter().collect();
+    sessions.sort_unstable_by_key(|(key, _)| **key);
     let mut anomalies = Vec::new();
-    for ((user, event), session) in &facts.sessions {
+    for ((user, event), session) in sessions {
         let ctx = SessionCtx {
             user,
             event,
@@ -63,19 +66,19 @@ struct Session<'a> {
 #[derive(Default)]
 struct Facts<'a> {
     /// Sessions keyed by (user, event).
-    sessions: BTreeMap<(&'a str, &'a str), Session<'a>>,
+    sessions: FastMap<(&'a str, &'a str), Session<'a>>,
     /// For each (event, hold): the earliest invocation time of a release or confirm that may have
     /// taken effect (any outcome but `fail`).
-    may_end_at: HashMap<(&'a str, &'a str), u64>,
+    may_end_at: FastMap<(&'a str, &'a str), u64>,
     /// For each (event, hold): the lowest sequence number of a `HoldExpired` entry in any log read.
-    expired_at: HashMap<(&'a str, &'a str), u64>,
+    expired_at: FastMap<(&'a str, &'a str), u64>,
 }
 
 impl<'a> Facts<'a> {
     fn gather(history: &'a History) -> Facts<'a> {
         let mut facts = Facts::default();
         let ops: Vec<TicketOp<'a>> = history.operations.iter().filter_map(TicketOp::of).collect();
-        let mut holder: HashMap<(&str, &str), &str> = HashMap::new();
+        let mut holder: FastMap<(&str, &str), &str> = FastMap::default();
         for t in &ops {
             match (t.op.f.as_str(), t.op.outcome) {
                 ("place_hold", Outcome::Ok) => {
@@ -201,7 +204,7 @@ impl<'a> SessionCtx<'_, 'a> {
 
     /// Read-your-writes for releases and confirms: an acknowledged end of a hold is never undone.
     fn finished_holds_stay_gone(&self, s: &Session<'a>, out: &mut Vec<Anomaly>) {
-        let mut finished_at: HashMap<&str, &TicketOp> = HashMap::new();
+        let mut finished_at: FastMap<&str, &TicketOp> = FastMap::default();
         for f in &s.finished {
             let (Some(hold), Some(ret)) = (f.hold, f.op.ret) else {
                 continue;

@@ -36,14 +36,25 @@ pub fn check_all(
             .or_else(|| recorded_hold_ttl(history)),
         ..model_options.clone()
     };
-    let mut linearizability = linearize(history, model, &recorded, options)?;
+    let tickets = model == "tickets";
+    // The session and ledger checks run beside the search, on the other cores.
+    let (linearizability, (sessions, ledger)) = rayon::join(
+        || linearize(history, model, &recorded, options),
+        || {
+            rayon::join(
+                || tickets.then(|| check_sessions(history)),
+                || {
+                    tickets.then(|| {
+                        check_ledger(history, &capacities(history, model_options.init.as_ref()))
+                    })
+                },
+            )
+        },
+    );
+    let mut linearizability = linearizability?;
     if history.operations.is_empty() && !options.allow_empty {
         linearizability.valid = Verdict::Unknown;
     }
-    let tickets = model == "tickets";
-    let sessions = tickets.then(|| check_sessions(history));
-    let ledger =
-        tickets.then(|| check_ledger(history, &capacities(history, model_options.init.as_ref())));
     let valid = sessions
         .iter()
         .chain(ledger.iter())

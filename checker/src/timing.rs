@@ -1,10 +1,10 @@
 //! When each anomaly happened and which faults were active then: the `at` and `faults_active`
 //! of results.json, found from the history's operations and fault windows.
 
+use crate::fast_hash::{FastMap, FastSet};
 use crate::faults::{fault_windows, FaultWindow};
 use crate::history::{History, Operation};
 use crate::verdict::{Anomaly, Evidence, Results, When};
-use std::collections::HashMap;
 
 /// The operation that reads an event's log at the end of a run: it judges an anomaly, it is not
 /// when the anomaly happened.
@@ -13,40 +13,49 @@ const FINAL_LOG_READ: &str = "read_log";
 /// Fills in `when` on every piece of evidence and every anomaly of `results` that names an
 /// operation of `history`.
 pub fn annotate(results: &mut Results, history: &History) {
-    let moments = Moments::new(history);
-    if let Some(lin) = &mut results.linearizability {
-        for evidence in lin
-            .partitions
-            .iter_mut()
-            .filter_map(|p| p.evidence.as_mut())
-        {
-            evidence.when = moments.of_evidence(evidence);
-        }
-    }
-    for result in [&mut results.sessions, &mut results.ledger]
+    let evidence = results
+        .linearizability
+        .iter_mut()
+        .flat_map(|lin| lin.partitions.iter_mut())
+        .filter_map(|p| p.evidence.as_mut());
+    let evidence: Vec<&mut Evidence> = evidence.collect();
+    let anomalies: Vec<&mut Anomaly> = [&mut results.sessions, &mut results.ledger]
         .into_iter()
         .flatten()
-    {
-        for anomaly in &mut result.anomalies {
-            anomaly.when = moments.of_anomaly(anomaly);
-        }
+        .flat_map(|result| result.anomalies.iter_mut())
+        .collect();
+    if evidence.is_empty() && anomalies.is_empty() {
+        return;
+    }
+    let named = evidence
+        .iter()
+        .flat_map(|e| e.stuck.iter().chain(&e.prefix))
+        .chain(anomalies.iter().flat_map(|a| &a.events));
+    let moments = Moments::new(history, named.copied().collect());
+    for evidence in evidence {
+        evidence.when = moments.of_evidence(evidence);
+    }
+    for anomaly in anomalies {
+        anomaly.when = moments.of_anomaly(anomaly);
     }
 }
 
-/// A history's operations by event and its fault windows.
+/// The operations of a history's events that evidence names, and its fault windows.
 struct Moments<'h> {
-    by_event: HashMap<u64, &'h Operation>,
+    by_event: FastMap<u64, &'h Operation>,
     faults: Vec<FaultWindow>,
     end: u64,
 }
 
 impl<'h> Moments<'h> {
-    fn new(history: &'h History) -> Moments<'h> {
-        let mut by_event = HashMap::new();
+    /// The moments of the events in `named`.
+    fn new(history: &'h History, named: FastSet<u64>) -> Moments<'h> {
+        let mut by_event = FastMap::default();
         for op in &history.operations {
-            by_event.insert(op.id, op);
-            if let Some(c) = op.completion {
-                by_event.insert(c, op);
+            for event in std::iter::once(op.id).chain(op.completion) {
+                if named.contains(&event) {
+                    by_event.insert(event, op);
+                }
             }
         }
         Moments {
@@ -241,7 +250,7 @@ mod tests {
     #[test]
     fn evidence_is_dated_by_the_first_stuck_reply() {
         let history = history();
-        let moments = Moments::new(&history);
+        let moments = Moments::new(&history, [0, 3].into_iter().collect());
         let evidence = Evidence {
             prefix: vec![0],
             stuck: vec![3],

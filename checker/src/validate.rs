@@ -1,10 +1,9 @@
 //! Turning a list of events into a [`History`]: pairing invocations with completions, and
 //! rejecting event lists that no real test could have produced.
 
+use crate::fast_hash::{FastMap, FastSet};
 use crate::history::{Event, EventType, History, Operation, Outcome, Process};
 use crate::json::Json;
-use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
 /// A history that cannot be read or checked, located by its 1-based line.
@@ -85,11 +84,9 @@ fn at_lines(
 /// Validates `events` and pairs them into a history.
 fn build(events: Vec<Event>, time_order: TimeOrder) -> Result<History, HistoryError> {
     let pairs = pair_events(&events, time_order)?;
-    // Copying the values is most of the work on large histories: done in parallel.
-    let operations = pairs
-        .par_iter()
-        .map(|pair| operation(pair, &events))
-        .collect();
+    // In one thread: the values are shared, not copied, and the counts of the few shared names
+    // (`place_hold`, `"event"`) would bounce between cores.
+    let operations = pairs.iter().map(|pair| operation(pair, &events)).collect();
     Ok(History { events, operations })
 }
 
@@ -103,8 +100,8 @@ struct Pair {
 /// Validates `events` and pairs each client invocation, in order, with its completion.
 fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Pair>, HistoryError> {
     let mut pairs: Vec<Pair> = Vec::new();
-    let mut open: HashMap<u64, usize> = HashMap::new();
-    let mut crashed: HashSet<u64> = HashSet::new();
+    let mut open: FastMap<u64, usize> = FastMap::default();
+    let mut crashed: FastSet<u64> = FastSet::default();
     let mut last_time = 0;
     for (position, event) in events.iter().enumerate() {
         let fail = |message: String| Err(HistoryError::at_position(position, message));

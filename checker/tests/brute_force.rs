@@ -84,7 +84,7 @@ fn history_with(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>, ok: u64) -
                 id: call,
                 completion,
                 process: i as u64,
-                f: f.to_owned(),
+                f: f.into(),
                 input: input.into(),
                 output: output.into(),
                 outcome,

@@ -171,7 +171,7 @@ fn shape(history: &History) -> Vec<(Process, EventType, String, Value)> {
     history
         .events
         .iter()
-        .map(|e| (e.process, e.kind, e.f.clone(), e.value.to_value()))
+        .map(|e| (e.process, e.kind, e.f.to_string(), e.value.to_value()))
         .collect()
 }
 
@@ -465,7 +465,7 @@ fn edn_export_writes_keyed_histories_as_independent_tuples() {
     let strip = |h: &History| {
         h.events
             .iter()
-            .map(|e| (e.process, e.kind, e.f.clone(), e.value.to_value()))
+            .map(|e| (e.process, e.kind, e.f.to_string(), e.value.to_value()))
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&again), strip(&history));

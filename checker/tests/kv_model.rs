@@ -13,7 +13,7 @@ fn op(id: u64, done: u64, f: &str, value: &str) -> Operation {
         id,
         completion: Some(done),
         process: id,
-        f: f.to_owned(),
+        f: f.into(),
         input: if f == "get" {
             json!({"key": "k", "value": null})
         } else {

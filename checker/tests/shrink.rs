@@ -69,7 +69,7 @@ fn op(id: u64, process: u64, f: &str, input: Value, output: Value, outcome: Outc
         id,
         completion: Some(id + 1),
         process,
-        f: f.to_owned(),
+        f: f.into(),
         input: input.into(),
         output: output.into(),
         outcome,

@@ -15,7 +15,7 @@ fn op(at: u64, f: &str, input: Value, output: Value, outcome: Outcome) -> Operat
         id: at,
         completion: done,
         process: at,
-        f: f.to_owned(),
+        f: f.into(),
         input: input.into(),
         output: output.into(),
         outcome,

@@ -103,7 +103,7 @@ pub fn timeline_data(
     let mut ops = OpColumns::default();
     for op in &history.operations {
         let f = *f_of.entry(op.f.as_str()).or_insert_with(|| {
-            fs.push(op.f.clone());
+            fs.push(op.f.to_string());
             (fs.len() - 1) as u32
         });
         ops.id.push(op.id);

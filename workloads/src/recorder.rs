@@ -116,7 +116,7 @@ impl Recorder {
             time: self.start.elapsed().as_nanos() as u64,
             process,
             kind,
-            f: f.to_owned(),
+            f: f.into(),
             value: value.into(),
         };
         if let Err(e) = state.sink.write(&event) {

@@ -122,7 +122,7 @@ async fn a_seed_reproduces_the_choices() {
         let mut ops: Vec<(String, Value)> = h
             .operations
             .iter()
-            .map(|o| (o.f.clone(), o.input.to_value()))
+            .map(|o| (o.f.to_string(), o.input.to_value()))
             .collect();
         ops.truncate(20);
         ops

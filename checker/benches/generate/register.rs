@@ -174,7 +174,7 @@ fn run(planned: Vec<Planned>) -> (Vec<Operation>, usize) {
                 id: ids[i].0,
                 completion: Some(ids[i].1),
                 process: p.process,
-                f: p.f.to_owned(),
+                f: p.f.into(),
                 input: p.input.clone().into(),
                 output: output.into(),
                 outcome,

@@ -85,7 +85,7 @@ pub fn generate(
                     id: index,
                     completion: None,
                     process: process[c],
-                    f: f.to_owned(),
+                    f: f.into(),
                     input: input.into(),
                     output: Value::Null.into(),
                     outcome: Outcome::Pending,

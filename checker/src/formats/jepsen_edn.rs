@@ -194,7 +194,7 @@ fn to_event(form: &Edn<'_>, index: u64) -> Result<(Event, Option<u64>), String> 
         time: index,
         process,
         kind,
-        f,
+        f: f.into(),
         value: value.into(),
     };
     Ok((event, time))

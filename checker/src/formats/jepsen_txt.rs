@@ -73,7 +73,7 @@ fn event(line: &str, position: u64) -> Result<Event, String> {
         time: position,
         process,
         kind,
-        f: keyword_name(f).to_string(),
+        f: keyword_name(f).into(),
         value: to_json(&value).into(),
     })
 }

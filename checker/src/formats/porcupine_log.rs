@@ -40,7 +40,7 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
                 time: position,
                 process: Process::Nemesis,
                 kind: EventType::Info,
-                f: keyword_name(f).to_string(),
+                f: keyword_name(f).into(),
                 value: value.into(),
             });
             lines.push(number + 1);
@@ -67,7 +67,7 @@ pub fn parse(text: &str) -> Result<History, HistoryError> {
             time: position,
             process: Process::Client(process),
             kind,
-            f: keyword_name(f).to_string(),
+            f: keyword_name(f).into(),
             value: value.into(),
         });
         lines.push(number + 1);

@@ -40,6 +40,9 @@ static NULL: Json = Json::Null;
 impl Json {
     /// An object of `entries`, in any order; of repeated keys the last wins, as in JSON parsers.
     pub fn object(mut entries: Vec<(Text, Json)>) -> Json {
+        if entries.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+            return Json::Object(entries.into());
+        }
         // A stable sort keeps repeated keys in input order; keep the last of each.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let mut unique: Vec<(Text, Json)> = Vec::with_capacity(entries.len());
@@ -57,10 +60,19 @@ impl Json {
         let Json::Object(entries) = self else {
             return None;
         };
+        if entries.len() > 8 {
+            let at = entries
+                .binary_search_by(|(k, _)| k.as_str().cmp(key))
+                .ok()?;
+            return Some(&entries[at].1);
+        }
+        // A history's objects have a handful of short keys: a scan that rules most out by
+        // their length and first byte is faster than a search.
+        let (first, len) = (key.as_bytes().first(), key.len());
         entries
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|at| &entries[at].1)
+            .iter()
+            .find(|(k, _)| k.len() == len && k.as_bytes().first() == first && k.as_str() == key)
+            .map(|(_, v)| v)
     }
 
     /// The string, when this is one.

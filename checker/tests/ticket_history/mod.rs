@@ -153,7 +153,7 @@ impl Plan {
                 time: time_ms * 1_000_000,
                 process: Process::Client(op.process),
                 kind,
-                f: op.f.clone(),
+                f: op.f.as_str().into(),
                 value: value.into(),
             };
             stamped.push((

@@ -64,7 +64,7 @@ pub fn plot_data(history: &History, faults: &[FaultWindow]) -> PlotData {
         };
         let ms = (ret.saturating_sub(op.call) as f64 / 1e6).max(1e-3);
         latency
-            .entry((op.f.clone(), slot as u8))
+            .entry((op.f.to_string(), slot as u8))
             .or_default()
             .push((secs(ret), ms));
         let b = ((secs(ret) / bucket) as usize).min(n_buckets - 1);
