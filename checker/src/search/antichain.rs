@@ -2,7 +2,7 @@
 //! and the same operations placed early, one whose unused unknown-outcome effects can do
 //! everything the other's can (see [`Effects::dominates`]) is enough, so only it is kept.
 
-use super::effects::{le, Effects, Signature};
+use super::effects::{may_dominate, Effects, Signature};
 use super::hash::StateHasher;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
@@ -55,7 +55,7 @@ impl<S: Eq + Hash, T> Antichains<S, T> {
         let sig = effects.signature(&used);
         let group = self.groups.entry(key).or_default();
         let dominates = |a: &[u32], a_sig: &Signature, b: &[u32], b_sig: &Signature| {
-            le(a_sig, b_sig) && effects.dominates(a, b)
+            may_dominate(a_sig, b_sig) && effects.dominates(a, b)
         };
         if group
             .iter()

@@ -52,12 +52,33 @@ struct Scratch {
 pub(crate) const LANES: usize = 8;
 
 /// A summary of a configuration's used effects (see [`Effects::signature`]).
-pub(crate) type Signature = [u32; LANES];
+#[derive(Clone, Copy)]
+pub(crate) struct Signature {
+    /// Per value (folded into the first lanes): used moves that end there, and used classes that
+    /// are no moves; in the last lane, used moves from any value.
+    into: [u32; LANES],
+    /// Per value (folded): used moves from it.
+    out: [u32; LANES],
+}
 
-/// Whether `a` is no greater than `b` in every lane: necessary for dominance.
+/// Whether a configuration summarized by `a` may dominate one summarized by `b`: false only
+/// when it cannot. Each path standing in for a move ends with a move to the same value (so `a`
+/// has used no more moves into any value); one standing in for a move from any value starts
+/// with one (so no more of those either); and one standing in for a move from `x` starts with a
+/// move from `x` or from any value (so the moves from any value `b` used beyond `a` cover what
+/// `a` used beyond `b` from each value).
 #[inline]
-pub(crate) fn le(a: &Signature, b: &Signature) -> bool {
-    a.iter().zip(b).all(|(x, y)| x <= y)
+pub(crate) fn may_dominate(a: &Signature, b: &Signature) -> bool {
+    if !a.into.iter().zip(&b.into).all(|(x, y)| x <= y) {
+        return false;
+    }
+    let beyond: u32 = a
+        .out
+        .iter()
+        .zip(&b.out)
+        .map(|(x, y)| x.saturating_sub(*y))
+        .sum();
+    beyond <= b.into[LANES - 1] - a.into[LANES - 1]
 }
 
 /// A value no path search has reached.
@@ -119,26 +140,28 @@ impl Effects {
         }
     }
 
-    /// A summary of `used` that a configuration can only dominate another's if its summary is
-    /// no greater in every lane (see [`le`]): per value (folded into the first lanes), how many
-    /// used moves end there, and how many of each class that is no move were used; in the last
-    /// lane, how many moves from any value were used. Any path standing in for a move ends with
-    /// a move to the same value, and one standing in for a move from any value starts with one.
+    /// A summary of `used` by which most configurations that cannot dominate another are told
+    /// apart at once (see [`may_dominate`]).
     pub fn signature(&self, used: &[u32]) -> Signature {
-        let mut lanes = [0; LANES];
+        let mut sig = Signature {
+            into: [0; LANES],
+            out: [0; LANES],
+        };
         for (class, &n) in used.iter().enumerate() {
             let lane = match self.moves[class] {
+                Some(m) if m.from == NONE => {
+                    sig.into[LANES - 1] += n;
+                    m.to as usize
+                }
                 Some(m) => {
-                    if m.from == NONE {
-                        lanes[LANES - 1] += n;
-                    }
+                    sig.out[m.from as usize % LANES] += n;
                     m.to as usize
                 }
                 None => class,
             };
-            lanes[lane % (LANES - 1)] += n;
+            sig.into[lane % (LANES - 1)] += n;
         }
-        lanes
+        sig
     }
 
     /// How many classes there are.
