@@ -183,6 +183,23 @@ fn a_read_that_real_time_proves_missed_an_acknowledged_write_names_a_lost_write(
         explanation.contains("null is the initial value and nothing else wrote it"),
         "{explanation}"
     );
+    // The write is known only because a read saw it: its outcome is unknown (WAIT timed out).
+    let mut seen = in_turn(&[
+        ("write", json!(3)),
+        ("write", json!(5)),
+        ("read", json!(5)),
+        ("read", json!(3)),
+    ]);
+    seen.operations[1].outcome = Outcome::Info;
+    let explanation = explained(&seen);
+    assert!(
+        explanation.starts_with(
+            "A read of a lost write: op 6 (read 3) began after op 4 (read 5) had returned 5, \
+             and every \
+             write of 3 had ended before the first write of 5 began"
+        ),
+        "{explanation}"
+    );
     // A value nobody wrote is not a missed write: the general account only.
     let invented = in_turn(&[("write", json!(3)), ("read", json!(7))]);
     let explanation = explained(&invented);

@@ -256,7 +256,10 @@ impl Partition for RegisterPartition {
     /// Names a lost write when real time alone proves one; the general account otherwise.
     fn explain(&self, state: &u32, stuck: &[usize]) -> String {
         let general = explain_stuck(self, state, stuck);
-        match stuck.iter().find_map(|&read| self.missed_write(read)) {
+        let named = stuck
+            .iter()
+            .find_map(|&read| self.missed_write(read).or_else(|| self.missed_read(read)));
+        match named {
             Some(lost) => format!("{lost} {general}"),
             None => general,
         }
@@ -272,6 +275,31 @@ impl RegisterPartition {
         }
     }
 
+    /// Where the value `seen` can come from when every write of it must be over by `point`:
+    /// `Some(true)` when it is the initial value and nothing wrote it, `Some(false)` when every
+    /// write of it ended before `point`, `None` when some write of it may come later (or
+    /// nothing here wrote a value that is not the initial one).
+    fn only_before(&self, seen: u32, point: Point) -> Option<bool> {
+        let writes: Vec<usize> = (0..self.ops.len())
+            .filter(|&w| self.writes(w) == Some(seen))
+            .collect();
+        if writes.is_empty() {
+            return (seen == self.init).then_some(true);
+        }
+        let over = |w: usize| self.timings[w].ret.is_some_and(|r| r < point);
+        writes.into_iter().all(over).then_some(false)
+    }
+
+    /// How `seen` got into the register, in words, given [`Self::only_before`]'s answer.
+    fn origin(&self, seen: u32, initial: bool, before: &str) -> String {
+        let value = self.values.text(seen);
+        if initial {
+            format!("{value} is the initial value and nothing else wrote it")
+        } else {
+            format!("every write of {value} had ended before {before} began")
+        }
+    }
+
     /// When `read` returned a value that real time alone rules out, a sentence saying so: a
     /// write of another value was acknowledged before the read began, and every write of the
     /// value read (if any: it may be the initial value) had ended before that write began, so
@@ -281,37 +309,51 @@ impl RegisterPartition {
             return None;
         };
         let began = self.timings[read].call;
-        let ended = |op: usize| self.timings[op].ret;
-        let before = |op: usize, point: Point| ended(op).is_some_and(|r| r < point);
         let (write, _) = (0..self.ops.len())
-            .filter(|&w| self.writes(w).is_some_and(|v| v != seen) && before(w, began))
-            .filter_map(|w| ended(w).map(|r| (w, r)))
+            .filter(|&w| self.writes(w).is_some_and(|v| v != seen))
+            .filter_map(|w| self.timings[w].ret.map(|r| (w, r)))
+            .filter(|(_, r)| *r < began)
             .max_by_key(|(_, r)| *r)?;
-        let start = self.timings[write].call;
-        let writes_of_seen: Vec<usize> = (0..self.ops.len())
-            .filter(|&w| self.writes(w) == Some(seen))
-            .collect();
-        if !writes_of_seen.iter().all(|&w| before(w, start)) {
-            return None;
-        }
-        let value = self.values.text(seen);
-        let origin = if writes_of_seen.is_empty() {
-            if seen != self.init {
-                return None; // a value no operation here wrote: not a missed write
-            }
-            format!("{value} is the initial value and nothing else wrote it")
-        } else {
-            format!(
-                "every write of {value} had ended before {write_op} began",
-                write_op = self.describe_op(write)
-            )
-        };
+        let initial = self.only_before(seen, self.timings[write].call)?;
+        let write_op = self.describe_op(write);
         Some(format!(
             "A lost write: {read_op} began after {write_op} was acknowledged, and {origin}, so \
              the read should have found that write or a later one: the acknowledged write was \
              lost (or the read was stale).",
             read_op = self.describe_op(read),
-            write_op = self.describe_op(write),
+            origin = self.origin(seen, initial, &write_op),
+        ))
+    }
+
+    /// Like [`Self::missed_write`] when the write is known only because a read saw it (its own
+    /// outcome may be unknown): an earlier read returned another value, every write of which
+    /// began after every write of the value `read` returned had ended.
+    fn missed_read(&self, read: usize) -> Option<String> {
+        let RegOp::Read(seen) = self.ops[read] else {
+            return None;
+        };
+        let began = self.timings[read].call;
+        let (earlier, other) = (0..self.ops.len())
+            .filter_map(|r| match self.ops[r] {
+                RegOp::Read(v) if v != seen => Some((r, v, self.timings[r].ret?)),
+                _ => None,
+            })
+            .filter(|(_, _, ret)| *ret < began)
+            .max_by_key(|(_, _, ret)| *ret)
+            .map(|(r, v, _)| (r, v))?;
+        let first_write = (0..self.ops.len())
+            .filter(|&w| self.writes(w) == Some(other))
+            .min_by_key(|&w| self.timings[w].call)?;
+        let initial = self.only_before(seen, self.timings[first_write].call)?;
+        let other_value = self.values.text(other);
+        Some(format!(
+            "A read of a lost write: {read_op} began after {earlier_op} had returned \
+             {other_value}, and \
+             {origin}, so the read should have found {other_value} or a later value: the write \
+             of {other_value} that {earlier_op} saw was lost (or this read was stale).",
+            read_op = self.describe_op(read),
+            earlier_op = self.describe_op(earlier),
+            origin = self.origin(seen, initial, &format!("the first write of {other_value}")),
         ))
     }
 }
