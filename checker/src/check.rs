@@ -34,6 +34,9 @@ pub struct CheckOptions {
     /// The search engine for every partition. `None`: chosen per partition
     /// ([`crate::search::choose`]).
     pub engine: Option<Engine>,
+    /// How long shrinking witnesses may take over the whole check, each partition included.
+    /// `None`: 20 s in all (or the time limit, when shorter) and 5 s a partition.
+    pub shrink_time: Option<Duration>,
 }
 
 /// Why a check could not run: the user's model name or history does not fit.
@@ -195,7 +198,8 @@ fn run<M: Model>(
         options.time_limit,
         options.memory_limit.unwrap_or_else(default_memory_limit),
     );
-    let shrink_until = witness.then(|| crate::shrink::check_deadline(started, options.time_limit));
+    let shrink_until = witness
+        .then(|| crate::shrink::check_deadline(started, options.time_limit, options.shrink_time));
     let bar = progress_bar(options, history.operations.len() as u64);
     let mut results: Vec<PartitionResult> = compiled
         .par_iter()
@@ -228,7 +232,7 @@ fn check_partition<M: Model>(
     part: &M::Part,
     wanted: Option<Engine>,
     budget: &Budget,
-    shrink_until: Option<Instant>,
+    shrink_until: Option<crate::shrink::ShrinkDeadline>,
 ) -> PartitionResult {
     let started = Instant::now();
     let (outcome, engine) = search_with(wanted, part, budget);

@@ -19,9 +19,28 @@ const PARTITION_TIME: Duration = Duration::from_secs(5);
 /// when shorter); partitions found invalid after that keep all their operations as witness.
 const CHECK_TIME: Duration = Duration::from_secs(20);
 
-/// When shrinking must stop for a check that started at `started` with `time_limit`.
-pub fn check_deadline(started: Instant, time_limit: Option<Duration>) -> Instant {
-    started + time_limit.map_or(CHECK_TIME, |t| t.min(CHECK_TIME))
+/// When shrinking must stop for a check that started at `started` with `time_limit`, and how
+/// long one partition may shrink: `shrink_time` given bounds both; else [`CHECK_TIME`] (or the
+/// time limit, when shorter) and [`PARTITION_TIME`].
+pub fn check_deadline(
+    started: Instant,
+    time_limit: Option<Duration>,
+    shrink_time: Option<Duration>,
+) -> ShrinkDeadline {
+    let total = shrink_time.unwrap_or_else(|| time_limit.map_or(CHECK_TIME, |t| t.min(CHECK_TIME)));
+    ShrinkDeadline {
+        check: started + total,
+        partition: shrink_time.unwrap_or(PARTITION_TIME),
+    }
+}
+
+/// When shrinking stops: the whole check's deadline and the time one partition may take.
+#[derive(Debug, Clone, Copy)]
+pub struct ShrinkDeadline {
+    /// No shrinking after this instant.
+    check: Instant,
+    /// How long one partition may shrink.
+    partition: Duration,
 }
 /// Memory one shrinking search may use.
 const SHRINK_MEMORY: u64 = 512 << 20;
@@ -136,13 +155,13 @@ pub fn shrink<M: Model>(
     key: &str,
     ops: &[&Operation],
     stuck: &[u64],
-    until: Instant,
+    until: ShrinkDeadline,
 ) -> Vec<u64> {
     let shrinker = Shrinker {
         model,
         key,
         all: ops,
-        deadline: until.min(Instant::now() + PARTITION_TIME),
+        deadline: until.check.min(Instant::now() + until.partition),
     };
     let around_named = stuck
         .iter()

@@ -12,7 +12,7 @@ use checker::suite::check_all;
 use checker::verdict::Verdict;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use witness::{assert_one_minimal, relaxed};
+use witness::{assert_one_minimal, patient, relaxed};
 
 fn data(dir: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -104,7 +104,7 @@ fn strict_nil_reads_refute_histories_knossos_accepts() {
 /// as stuck, has at most 12 operations, fails, and passes without any one of its operations.
 fn assert_witnesses_show_the_anomaly(path: &Path, options: &ModelOptions) {
     let h = load(path);
-    let result = check(&h, "cas-register", options, &CheckOptions::default()).expect("readable");
+    let result = check(&h, "cas-register", options, &patient()).expect("readable");
     assert_eq!(result.valid, Verdict::Invalid, "{}", path.display());
     let init = options.init.clone().unwrap_or(Value::Null);
     for p in result

@@ -3,24 +3,24 @@
 
 mod witness;
 
-use checker::check::{check, CheckOptions};
+use checker::check::check;
 use checker::formats::load;
 use checker::history::{History, Operation, Outcome};
 use checker::models::ModelOptions;
 use checker::verdict::{Evidence, Verdict};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use witness::{assert_one_minimal, relaxed};
+use witness::{assert_one_minimal, patient, relaxed};
 
 fn verdict(h: &History, model: &str, options: &ModelOptions) -> Verdict {
-    check(h, model, options, &CheckOptions::default())
+    check(h, model, options, &patient())
         .expect("readable")
         .valid
 }
 
 /// Checks the witness of the first invalid partition is failing and 1-minimal; returns the evidence.
 fn assert_minimal_witness(h: &History, model: &str, options: &ModelOptions) -> Evidence {
-    let result = check(h, model, options, &CheckOptions::default()).expect("readable");
+    let result = check(h, model, options, &patient()).expect("readable");
     assert_eq!(result.valid, Verdict::Invalid);
     let evidence = result
         .partitions
@@ -45,7 +45,7 @@ fn test_data(file: &str) -> History {
 fn jepsen_cas_register_witness_is_minimal_and_holds_the_stuck_read() {
     let h = test_data("jepsen/etcd_000.log");
     let options = ModelOptions::default();
-    let result = check(&h, "cas-register", &options, &CheckOptions::default()).expect("readable");
+    let result = check(&h, "cas-register", &options, &patient()).expect("readable");
     let evidence = result.partitions[0].evidence.clone().expect("evidence");
     assert!(evidence
         .witness
@@ -151,12 +151,7 @@ fn in_turn(ops: &[(&str, Value)]) -> History {
 
 /// The explanation of the invalid register history `h`.
 fn explained(h: &History) -> String {
-    let result = check(
-        h,
-        "register",
-        &ModelOptions::default(),
-        &CheckOptions::default(),
-    );
+    let result = check(h, "register", &ModelOptions::default(), &patient());
     let result = result.expect("readable");
     assert_eq!(result.valid, Verdict::Invalid);
     result.partitions[0]

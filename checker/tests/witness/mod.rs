@@ -2,10 +2,21 @@
 //! (the witness fails; without any one of its operations it passes), and the register witness
 //! oracle (how a register sub-history is judged, written apart from the checker).
 
+use checker::check::CheckOptions;
 use checker::history::{History, Operation, Outcome};
 use checker::json::Json;
 use serde_json::Value;
 use std::collections::HashSet;
+use std::time::Duration;
+
+/// Check options whose shrinking has all the time it needs: a loaded machine must not leave a
+/// witness half shrunk in a test that asserts it is minimal.
+pub fn patient() -> CheckOptions {
+    CheckOptions {
+        shrink_time: Some(Duration::from_secs(600)),
+        ..CheckOptions::default()
+    }
+}
 
 /// Only the operations of `h` named in `ids`.
 pub fn keep(h: &History, ids: &[u64]) -> History {
