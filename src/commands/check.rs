@@ -87,7 +87,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         all_partitions: args.all_partitions,
         progress: std::io::stderr().is_terminal(),
         allow_empty: args.allow_empty,
-        engine: None,
+        ..CheckOptions::default()
     };
     let mut out_dirs = args
         .out
