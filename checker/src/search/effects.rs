@@ -252,3 +252,98 @@ impl Effects {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Effects;
+    use crate::model::{Partition, Point, Timing};
+
+    /// A register whose operations all have unknown outcomes: each a move `(from, to)`.
+    struct Moves {
+        timings: Vec<Timing>,
+        moves: Vec<(Option<u64>, u64)>,
+    }
+
+    impl Moves {
+        fn new(moves: &[(Option<u64>, u64)]) -> Moves {
+            let at = |i: usize| Point {
+                position: 2 * i as u64 + 1,
+                time: i as u64,
+            };
+            let timings = (0..moves.len())
+                .map(|i| Timing {
+                    source: i as u64,
+                    real: true,
+                    call: at(i),
+                    ret: None,
+                })
+                .collect();
+            Moves {
+                timings,
+                moves: moves.to_vec(),
+            }
+        }
+    }
+
+    impl Partition for Moves {
+        type State = u64;
+        fn ops(&self) -> &[Timing] {
+            &self.timings
+        }
+        fn init(&self) -> u64 {
+            0
+        }
+        fn step(&self, state: &u64, op: usize, next: &mut Vec<u64>) {
+            let (from, to) = self.moves[op];
+            if from.is_none_or(|f| f == *state) {
+                next.push(to);
+            }
+        }
+        fn effect_key(&self, op: usize) -> Option<u64> {
+            let (from, to) = self.moves[op];
+            Some(from.map_or(u64::MAX, |f| f << 32) ^ to)
+        }
+        fn effect_move(&self, op: usize) -> Option<(Option<u64>, u64)> {
+            Some(self.moves[op])
+        }
+        fn describe_op(&self, op: usize) -> String {
+            format!("{:?}", self.moves[op])
+        }
+        fn describe_state(&self, state: &u64) -> String {
+            state.to_string()
+        }
+    }
+
+    /// The classes of `moves` (one operation each, called in order).
+    fn effects(moves: &[(Option<u64>, u64)]) -> Effects {
+        let part = Moves::new(moves);
+        let order: Vec<u32> = (0..moves.len() as u32).collect();
+        Effects::new(&part, &order)
+    }
+
+    #[test]
+    fn a_kept_write_stands_in_for_a_used_cas_to_its_value_but_not_the_reverse() {
+        // Class 0: cas 0 -> 1; class 1: write 1.
+        let e = effects(&[(Some(0), 1), (None, 1)]);
+        assert!(e.dominates(&[1, 0], &[0, 1]));
+        assert!(!e.dominates(&[0, 1], &[1, 0]));
+    }
+
+    #[test]
+    fn a_kept_chain_of_cas_stands_in_for_one_cas_but_not_for_a_write() {
+        // Class 0: cas 0 -> 1; 1: cas 0 -> 2; 2: cas 2 -> 1; 3: write 1.
+        let e = effects(&[(Some(0), 1), (Some(0), 2), (Some(2), 1), (None, 1)]);
+        assert!(e.dominates(&[1, 0, 0, 0], &[0, 1, 1, 0]));
+        assert!(!e.dominates(&[0, 1, 1, 0], &[1, 0, 0, 0]));
+        assert!(!e.dominates(&[0, 0, 0, 1], &[0, 1, 1, 0]));
+    }
+
+    #[test]
+    fn a_write_then_a_cas_stands_in_for_a_write_and_each_path_is_used_once() {
+        // Class 0: write 2; 1: cas 2 -> 1; 2: write 1; 3: cas 0 -> 1.
+        let e = effects(&[(None, 2), (Some(2), 1), (None, 1), (Some(0), 1)]);
+        assert!(e.dominates(&[0, 0, 1, 0], &[1, 1, 0, 0]));
+        // Two moves to 1 used, one path kept: not enough.
+        assert!(!e.dominates(&[0, 0, 1, 1], &[1, 1, 0, 0]));
+    }
+}

@@ -53,8 +53,8 @@ pub enum Engine {
     Backtracking,
     /// Lowe's just-in-time linearization: walks the history in order with the set of every
     /// reachable configuration, an operation placed only when its return forces it, unknown
-    /// outcomes kept as unused effects (a configuration with more of them left dominates one with
-    /// fewer).
+    /// outcomes counted per class of identical effect (a configuration whose unused effects can
+    /// stand in for another's, class for class or by paths of moves, dominates it).
     Frontier,
 }
 
