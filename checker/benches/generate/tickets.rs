@@ -52,6 +52,59 @@ pub fn generate(
     unknown: usize,
     seed: u64,
 ) -> History {
+    let mut operations = Vec::with_capacity(ops);
+    let shape = Shape {
+        ops,
+        events,
+        clients,
+        capacity,
+        unknown,
+    };
+    simulate(&shape, seed, |happened, op| {
+        if happened == Happened::Completed {
+            operations.push(op.clone());
+        }
+    });
+    operations.sort_by_key(|op| op.id);
+    History {
+        events: Vec::new(),
+        operations,
+    }
+}
+
+/// The size of a generated history: see [`generate`].
+pub struct Shape {
+    /// Operations invoked.
+    pub ops: usize,
+    /// Ticket events (shows), each its own partition.
+    pub events: usize,
+    /// Concurrent clients.
+    pub clients: usize,
+    /// Seats of each event.
+    pub capacity: i64,
+    /// About this many placements time out (`info`) after taking effect.
+    pub unknown: usize,
+}
+
+/// What the simulation reports of an operation, in history order (the events' indices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Happened {
+    /// The operation was invoked (its `id` is the invocation's index).
+    Invoked,
+    /// The operation completed (its `completion` is the completion's index).
+    Completed,
+}
+
+/// Runs the simulated clients and service, telling `record` each invocation and completion as
+/// it happens, without keeping the history.
+pub fn simulate(shape: &Shape, seed: u64, mut record: impl FnMut(Happened, &Operation)) {
+    let Shape {
+        ops,
+        events,
+        clients,
+        capacity,
+        unknown,
+    } = *shape;
     // Placements are 70% of the operations: each times out with this chance.
     let (chance, out_of) = (unknown as u64, (ops as u64 * 7 / 10).max(1));
     let mut rng = Rng::new(seed);
@@ -69,7 +122,6 @@ pub fn generate(
     for c in 0..clients {
         queue.push(Reverse((rng.below(100), Step::Invoke, c)));
     }
-    let mut operations = Vec::with_capacity(ops);
     let mut index = 0u64;
     let mut holds = 0u64;
     let mut invoked = 0;
@@ -92,6 +144,9 @@ pub fn generate(
                     call: time,
                     ret: None,
                 });
+                if let Some(op) = &current[c] {
+                    record(Happened::Invoked, op);
+                }
                 index += 1;
                 queue.push(Reverse((time + 1 + rng.below(50), Step::TakeEffect, c)));
             }
@@ -121,15 +176,10 @@ pub fn generate(
                     let e: usize = event[1..].parse().unwrap_or(0);
                     known[c].push((e, op.output["hold"].as_str().unwrap_or_default().to_owned()));
                 }
-                operations.push(op);
+                record(Happened::Completed, &op);
                 queue.push(Reverse((time + 1 + rng.below(20), Step::Invoke, c)));
             }
         }
-    }
-    operations.sort_by_key(|op| op.id);
-    History {
-        events: Vec::new(),
-        operations,
     }
 }
 
@@ -204,13 +254,43 @@ fn apply(state: &mut [Show], op: &Operation, c: usize, holds: &mut u64) -> (Outc
 /// The events of a generated history (invocations and completions in index order); each
 /// completion carries the invocation's value with the result's fields added.
 pub fn events(history: &History) -> Vec<Event> {
-    events_with(history, |op| {
-        match (op.input.as_object(), op.output.as_object()) {
-            (Some(input), Some(output)) => {
-                Json::object(input.iter().chain(output).cloned().collect())
-            }
-            _ => op.input.clone(),
-        }
+    events_with(history, merged)
+}
+
+/// The invocation's value with the result's fields added (the value of a completion event).
+pub fn merged(op: &Operation) -> Json {
+    match (op.input.as_object(), op.output.as_object()) {
+        (Some(input), Some(output)) => Json::object(input.iter().chain(output).cloned().collect()),
+        _ => op.input.clone(),
+    }
+}
+
+/// The invocation event of `op`.
+pub fn invoke_event(op: &Operation) -> Event {
+    Event {
+        index: op.id,
+        time: op.call,
+        process: Process::Client(op.process),
+        kind: EventType::Invoke,
+        f: op.f.clone(),
+        value: op.input.clone(),
+    }
+}
+
+/// The completion event of `op` with `value`, when it completed.
+pub fn completion_event(op: &Operation, value: Json) -> Option<Event> {
+    let kind = match op.outcome {
+        Outcome::Ok => EventType::Ok,
+        Outcome::Fail => EventType::Fail,
+        _ => EventType::Info,
+    };
+    Some(Event {
+        index: op.completion?,
+        time: op.ret?,
+        process: Process::Client(op.process),
+        kind,
+        f: op.f.clone(),
+        value,
     })
 }
 
@@ -218,23 +298,8 @@ pub fn events(history: &History) -> Vec<Event> {
 pub fn events_with(history: &History, completion: impl Fn(&Operation) -> Json) -> Vec<Event> {
     let mut events = Vec::with_capacity(history.operations.len() * 2);
     for op in &history.operations {
-        let event = |index, time, kind, value: Json| Event {
-            index,
-            time,
-            process: Process::Client(op.process),
-            kind,
-            f: op.f.clone(),
-            value,
-        };
-        events.push(event(op.id, op.call, EventType::Invoke, op.input.clone()));
-        if let (Some(c), Some(ret)) = (op.completion, op.ret) {
-            let kind = match op.outcome {
-                Outcome::Ok => EventType::Ok,
-                Outcome::Fail => EventType::Fail,
-                _ => EventType::Info,
-            };
-            events.push(event(c, ret, kind, completion(op)));
-        }
+        events.push(invoke_event(op));
+        events.extend(completion_event(op, completion(op)));
     }
     events.sort_by_key(|e| e.index);
     events

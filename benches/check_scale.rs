@@ -1,0 +1,144 @@
+//! `cargo bench --bench check_scale`: `frenzy check --model tickets` end to end (reading the
+//! file, every check, the report) on generated tickets histories of 1,000,000 and 10,000,000
+//! operations, each written to a temporary file first and deleted after. Prints a table of wall
+//! time and the checking process's peak RSS. `cargo test --all-targets` runs it at a small scale.
+
+#[path = "../checker/benches/generate/tickets_file.rs"]
+mod tickets_file;
+// Only the generator's simulation is used here, not its in-memory histories.
+#[allow(dead_code)]
+#[path = "../checker/benches/generate/tickets.rs"]
+mod tickets_gen;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tickets_gen::Shape;
+
+/// One measured check.
+struct Row {
+    ops: usize,
+    file_mb: f64,
+    generate: Duration,
+    wall: Duration,
+    peak_rss_mib: f64,
+    exit_code: i32,
+    /// The verdict line `frenzy check` printed.
+    verdict: String,
+}
+
+/// The shape of a history of `ops` operations: 1,000 events per million operations, 50
+/// clients, 200 seats per event, about 0.7% of placements timing out (as the porcupine bench).
+fn shape(ops: usize) -> Shape {
+    Shape {
+        ops,
+        events: (ops / 1000).max(20),
+        clients: 50,
+        capacity: 200,
+        unknown: ops / 100 * 7 / 10,
+    }
+}
+
+/// Runs `frenzy check FILE --model tickets` and waits for it with `wait4`, for its own peak RSS.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which std's wait cannot replace here
+fn check(file: &Path) -> (Duration, f64, i32, String) {
+    let report = file.with_extension("out");
+    let stdout = std::fs::File::create(&report).unwrap_or_else(|e| panic!("{report:?}: {e}"));
+    let started = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .arg("check")
+        .arg(file)
+        .args(["--model", "tickets"])
+        .stdout(Stdio::from(stdout))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start frenzy: {e}"));
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child by its pid, writing only into the two locals; std never
+    // waits for it afterwards.
+    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert!(
+        waited > 0,
+        "wait4 failed: {}",
+        std::io::Error::last_os_error()
+    );
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let printed = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    let verdict = printed.lines().next().unwrap_or_default();
+    // The line names the file: keep what follows it.
+    let verdict = verdict.split_once(": ").map_or(verdict, |(_, v)| v);
+    (
+        wall,
+        usage.ru_maxrss as f64 / 1024.0,
+        code,
+        verdict.to_owned(),
+    )
+}
+
+/// Generates a history of `ops` operations into `dir`, checks it, and deletes it.
+fn measure(ops: usize, dir: &Path) -> Row {
+    let file: PathBuf = dir.join(format!(
+        "frenzy-check-scale-{}-{ops}.jsonl",
+        std::process::id()
+    ));
+    let started = Instant::now();
+    let output = std::fs::File::create(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+    let written = tickets_file::write_history(&shape(ops), 7, output);
+    let generate = started.elapsed();
+    let file_mb = std::fs::metadata(&file).map_or(0.0, |m| m.len() as f64 / 1e6);
+    let (wall, peak_rss_mib, exit_code, verdict) = match written {
+        Ok(()) => check(&file),
+        Err(_) => (Duration::ZERO, 0.0, -1, String::new()),
+    };
+    let _ = std::fs::remove_file(&file);
+    if let Err(e) = written {
+        panic!("cannot write {file:?}: {e}");
+    }
+    Row {
+        ops,
+        file_mb,
+        generate,
+        wall,
+        peak_rss_mib,
+        exit_code,
+        verdict,
+    }
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let sizes: &[usize] = if full {
+        &[1_000_000, 10_000_000]
+    } else {
+        &[20_000]
+    };
+    let dir = std::env::temp_dir();
+    println!("| ops | file (MB) | generate (s) | check wall (s) | check peak RSS (MiB) | exit | verdict |");
+    println!("|---|---|---|---|---|---|---|");
+    for &ops in sizes {
+        let row = measure(ops, &dir);
+        // The ledger is unknown without a final read_log (exit 2); anything else is a failure.
+        assert!(
+            matches!(row.exit_code, 0 | 2),
+            "frenzy check exited {} on {ops} ops",
+            row.exit_code
+        );
+        println!(
+            "| {} | {:.0} | {:.1} | {:.2} | {:.0} | {} | {} |",
+            row.ops,
+            row.file_mb,
+            row.generate.as_secs_f64(),
+            row.wall.as_secs_f64(),
+            row.peak_rss_mib,
+            row.exit_code,
+            row.verdict
+        );
+    }
+}
