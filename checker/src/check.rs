@@ -1,6 +1,7 @@
 //! `check`: a history, a model name and budgets in; a linearizability verdict with evidence out.
 
 use crate::evidence;
+use crate::fast_hash::FastMap;
 use crate::history::{History, Operation};
 use crate::model::{Model, OpError};
 use crate::models::kv::KvModel;
@@ -121,11 +122,11 @@ pub fn partitions<'h, M: Model>(
     model: &M,
     ops: impl IntoIterator<Item = &'h Operation>,
 ) -> Result<BTreeMap<String, Vec<&'h Operation>>, OpError> {
-    let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    let mut groups: FastMap<String, Vec<&Operation>> = FastMap::default();
     for op in ops {
         groups.entry(model.partition_key(op)?).or_default().push(op);
     }
-    Ok(groups)
+    Ok(groups.into_iter().collect())
 }
 
 /// Half the memory the system reports available, or 4 GiB when it cannot be read: the memory

@@ -1,11 +1,11 @@
 //! Interning: each distinct value a partition mentions becomes a small integer.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 
 /// Maps distinct strings to dense ids and back, so states hold `u32`s instead of strings.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    ids: HashMap<String, u32>,
+    ids: FastMap<String, u32>,
     texts: Vec<String>,
 }
 

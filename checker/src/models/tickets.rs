@@ -11,11 +11,11 @@
 //! in between". A hold whose placement never returned may expire at any time after call + TTL.
 
 use super::{input_str, Interner};
+use crate::fast_hash::FastMap;
 use crate::history::{Operation, Outcome};
 use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::time::Duration;
 
 /// The tickets model.
@@ -25,7 +25,7 @@ pub struct TicketsModel {
     hold_ttl: Option<Duration>,
     expiry_slack: Duration,
     /// The event each hold id an ok `place_hold` returned belongs to, over the whole history.
-    hold_events: HashMap<String, String>,
+    hold_events: FastMap<String, String>,
 }
 
 impl TicketsModel {
@@ -40,7 +40,7 @@ impl TicketsModel {
             init,
             hold_ttl,
             expiry_slack,
-            hold_events: HashMap::new(),
+            hold_events: FastMap::default(),
         }
     }
 
@@ -161,8 +161,8 @@ pub struct TicketsPartition {
 struct Reader<'a> {
     model: &'a TicketsModel,
     part: TicketsPartition,
-    known: HashMap<String, u32>,
-    orphans: HashMap<String, u32>,
+    known: FastMap<String, u32>,
+    orphans: FastMap<String, u32>,
 }
 
 /// The error string a failed reply carries.
@@ -423,8 +423,8 @@ impl Model for TicketsModel {
                 capacity: created_capacity(ops)?.or_else(|| self.capacity(key)),
                 expiring: self.hold_ttl.is_some(),
             },
-            known: HashMap::new(),
-            orphans: HashMap::new(),
+            known: FastMap::default(),
+            orphans: FastMap::default(),
         };
         for op in ops {
             reader.place(op)?;
