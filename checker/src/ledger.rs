@@ -1,8 +1,9 @@
 //! The ticket ledger check: does the final state add up, and does the event log match what clients
 //! were told?
 //!
-//! It reads, per event, the last successful `read_inventory` and `read_log` of the history (the
-//! workload's final reads) and every user's last `list_holds`, and checks:
+//! It reads, per event, the freshest successful `read_inventory` and `read_log` of the history (the
+//! workload's final reads; freshest: reaching furthest into the service's log by `seq`, then the
+//! last completed) and every user's freshest `list_holds`, and checks:
 //! - seats are conserved: capacity = remaining + seats in active holds + seats in confirmed holds, and
 //!   no more seats are held or sold than the capacity (an oversell);
 //! - each acknowledged hold has exactly one `HoldPlaced` entry;
@@ -16,7 +17,7 @@
 use crate::fast_hash::FastMap;
 use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
-use crate::ticket_fields::{possessive, str_field, TicketOp};
+use crate::ticket_fields::{possessive, seats, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,7 +59,7 @@ pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> An
     let mut undecided = false;
     for (event, on_event) in by_event {
         inventory_never_negative(event, &on_event, &mut anomalies);
-        let Some(log) = last_ok(&on_event, "read_log") else {
+        let Some(log) = freshest(&on_event, "read_log") else {
             undecided |= on_event.iter().any(|t| t.op.f == "place_hold");
             continue;
         };
@@ -66,7 +67,7 @@ pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> An
         if let Some(&capacity) = capacities.get(event) {
             ledger.seats_conserved(
                 capacity,
-                last_ok(&on_event, "read_inventory"),
+                freshest(&on_event, "read_inventory"),
                 &mut anomalies,
             );
         }
@@ -186,10 +187,11 @@ impl<'h, 'a> EventLedger<'h, 'a> {
             out.push(Anomaly {
                 kind: OVERSELL.into(),
                 explanation: format!(
-                    "{} sold {} seats of its {capacity}: at the end of its log {active} seats are in \
-                     active holds and {confirmed} are confirmed.",
+                    "{} sold {} of its {capacity}: at the end of its log {} in active holds and \
+                     {confirmed} confirmed.",
                     self.event,
-                    active + confirmed
+                    seats(active + confirmed),
+                    seats(active),
                 ),
                 events,
                 when: None,
@@ -207,9 +209,9 @@ impl<'h, 'a> EventLedger<'h, 'a> {
         }
         let gap = accounted - capacity as i64;
         let what = if gap < 0 {
-            format!("{} seats vanished", -gap)
+            format!("{} vanished", seats(gap.unsigned_abs()))
         } else {
-            format!("{gap} seats appeared from nowhere")
+            format!("{} appeared from nowhere", seats(gap.unsigned_abs()))
         };
         events.extend(inventory.events());
         events.sort_unstable();
@@ -260,8 +262,9 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                 [] => (
                     MISSING_HOLD_PLACED,
                     format!(
-                        "{user} was told hold {hold} ({qty} seats of {}) was placed, but the event \
-                         log has no HoldPlaced for it: the payment service would never charge it.",
+                        "{user} was told hold {hold} ({} of {}) was placed, but the event log has \
+                         no HoldPlaced for it: the payment service would never charge it.",
+                        seats(qty),
                         self.event
                     ),
                 ),
@@ -289,7 +292,12 @@ impl<'h, 'a> EventLedger<'h, 'a> {
         let mut final_lists: BTreeMap<&str, &TicketOp> = BTreeMap::new();
         for t in self.ops_with("list_holds", Outcome::Ok) {
             if let Some(user) = t.user {
-                final_lists.insert(user, t);
+                let fresher = |kept: &&TicketOp| {
+                    (reach(t), t.op.completion) >= (reach(kept), kept.op.completion)
+                };
+                if final_lists.get(user).is_none_or(fresher) {
+                    final_lists.insert(user, t);
+                }
             }
         }
         for (user, list) in &final_lists {
@@ -315,9 +323,9 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                     continue;
                 }
                 let explanation = format!(
-                    "the log placed hold {hold} for {user} ({} seats of {}, seq {}) and never ended \
+                    "the log placed hold {hold} for {user} ({} of {}, seq {}) and never ended \
                      it, but {} final list of holds does not have it: an event with no hold behind it.",
-                    first.qty,
+                    seats(first.qty),
                     self.event,
                     first.seq,
                     possessive(user)
@@ -466,21 +474,26 @@ fn inventory_never_negative(event: &str, ops: &[&TicketOp], out: &mut Vec<Anomal
     });
 }
 
-/// The last operation named `f` that completed ok, in completion order.
-fn last_ok<'h, 'a>(ops: &[&'h TicketOp<'a>], f: &str) -> Option<&'h TicketOp<'a>> {
+/// The freshest operation named `f` that completed ok: the one whose reply reaches furthest into
+/// the service's log, the last completed among equals. A lagging replica's final read shows a
+/// state the service has since moved past; judged by it, entries the log has would look missing.
+fn freshest<'h, 'a>(ops: &[&'h TicketOp<'a>], f: &str) -> Option<&'h TicketOp<'a>> {
     ops.iter()
         .copied()
         .filter(|t| t.op.f == f && t.op.outcome == Outcome::Ok)
-        .max_by_key(|t| t.op.completion)
+        .max_by_key(|t| (reach(t), t.op.completion))
 }
 
-/// `1 seat`, `3 seats`.
-fn seats(n: u64) -> String {
-    if n == 1 {
-        "1 seat".to_owned()
-    } else {
-        format!("{n} seats")
-    }
+/// How far into the service's log a reply reaches: its `seq`, or for a log read its last entry's
+/// (0 when the service gives neither, so completion order alone decides).
+fn reach(t: &TicketOp) -> u64 {
+    t.seq.unwrap_or_else(|| {
+        let entries = t.op.output.get("entries").and_then(Json::as_array);
+        let seqs = entries.into_iter().flatten();
+        seqs.filter_map(|e| e.get("seq").and_then(Json::as_u64))
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 fn qty_of(op: &Operation) -> u64 {

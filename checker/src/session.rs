@@ -17,7 +17,7 @@
 use crate::fast_hash::FastMap;
 use crate::history::{History, Outcome};
 use crate::json::Json;
-use crate::ticket_fields::{millis_between, possessive, str_field, TicketOp};
+use crate::ticket_fields::{millis_between, possessive, seats, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
 use std::collections::BTreeMap;
 
@@ -188,8 +188,9 @@ impl<'a> SessionCtx<'_, 'a> {
         Anomaly {
             kind: READ_YOUR_WRITES.into(),
             explanation: format!(
-                "{who} hold {hold} ({qty} seats of {}) vanished from {who} own list {} ms after it \
+                "{who} hold {hold} ({} of {}) vanished from {who} own list {} ms after it \
                  was confirmed to {}: the hold was placed at seq {}, the list answered at seq {}.",
+                seats(qty),
                 self.event,
                 millis_between(acked, list.op.call),
                 self.user,

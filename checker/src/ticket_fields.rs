@@ -70,3 +70,12 @@ pub(crate) fn possessive(name: &str) -> String {
         format!("{name}'s")
     }
 }
+
+/// `1 seat`, `3 seats`.
+pub(crate) fn seats(n: u64) -> String {
+    if n == 1 {
+        "1 seat".to_owned()
+    } else {
+        format!("{n} seats")
+    }
+}

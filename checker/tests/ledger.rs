@@ -63,6 +63,28 @@ fn a_ledger_that_adds_up_is_valid() {
     assert_eq!(result.valid, Verdict::Valid, "{:?}", result.anomalies);
 }
 
+/// A lagging replica's final reads (seq 2, before h3 was placed) complete after the fresh ones
+/// (seq 5): the ledger is judged by the freshest state, so h3 is not reported missing.
+#[test]
+fn the_ledger_is_judged_by_the_freshest_final_reads_not_a_lagging_replica() {
+    let mut plan = Plan::default();
+    clean_run(&mut plan);
+    final_reads(
+        &mut plan,
+        5,
+        CLEAN_LOG,
+        &[("alice", &["h1"]), ("bob", &[]), ("carol", &[])],
+    );
+    plan.inventory(8, "e1", 5, 2, (300, 301));
+    plan.log(8, "e1", &CLEAN_LOG[..2], (302, 303));
+    plan.list(8, "alice", "e1", &["h1"], 2, (304, 305));
+    plan.list(8, "bob", "e1", &["h2"], 2, (306, 307));
+    plan.list(8, "carol", "e1", &[], 2, (308, 309));
+    let (history, _) = plan.build();
+    let result = check_ledger(&history, &capacity(10));
+    assert_eq!(result.valid, Verdict::Valid, "{:?}", result.anomalies);
+}
+
 #[test]
 fn more_seats_held_than_exist_is_an_oversell() {
     let mut plan = Plan::default();
