@@ -83,6 +83,14 @@ impl Json {
         }
     }
 
+    /// The shared string, when this is one (cloning it copies no text).
+    pub fn as_text(&self) -> Option<&Text> {
+        match self {
+            Json::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The number as a `u64`, when it is a non-negative integer.
     pub fn as_u64(&self) -> Option<u64> {
         match self {

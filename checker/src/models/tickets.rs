@@ -13,7 +13,7 @@
 use super::{input_str, Interner};
 use crate::fast_hash::FastMap;
 use crate::history::{Operation, Outcome};
-use crate::json::Json;
+use crate::json::{Json, Text};
 use crate::model::{Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub struct TicketsModel {
     hold_ttl: Option<Duration>,
     expiry_slack: Duration,
     /// The event each hold id an ok `place_hold` returned belongs to, over the whole history.
-    hold_events: FastMap<String, String>,
+    hold_events: FastMap<Text, Text>,
 }
 
 impl TicketsModel {
@@ -52,10 +52,10 @@ impl TicketsModel {
             if op.f != "place_hold" || op.outcome != Outcome::Ok {
                 continue;
             }
-            let hold = op.output.get("hold").and_then(Json::as_str);
-            let event = op.input.get("event").and_then(Json::as_str);
+            let hold = op.output.get("hold").and_then(Json::as_text);
+            let event = op.input.get("event").and_then(Json::as_text);
             if let (Some(hold), Some(event)) = (hold, event) {
-                self.hold_events.insert(hold.to_owned(), event.to_owned());
+                self.hold_events.insert(hold.clone(), event.clone());
             }
         }
         self
@@ -109,7 +109,7 @@ pub(crate) struct Placement {
     pub user: u32,
     pub qty: i64,
     /// The hold id, when an ok reply named it.
-    pub hold: Option<String>,
+    pub hold: Option<Text>,
 }
 
 /// A hold's status in a state.
@@ -161,7 +161,7 @@ pub struct TicketsPartition {
 struct Reader<'a> {
     model: &'a TicketsModel,
     part: TicketsPartition,
-    known: FastMap<String, u32>,
+    known: FastMap<Text, u32>,
     orphans: FastMap<String, u32>,
 }
 
@@ -192,7 +192,7 @@ impl Reader<'_> {
                 .iter()
                 .position(|(h, _)| h == text)
                 .unwrap_or_else(|| {
-                    foreign.push((text.to_owned(), event.clone()));
+                    foreign.push((text.to_owned(), event.to_string()));
                     foreign.len() - 1
                 });
             return HoldRef::Foreign(slot as u32);
@@ -234,11 +234,11 @@ impl Reader<'_> {
             Outcome::Ok => Some(
                 op.output
                     .get("hold")
-                    .and_then(Json::as_str)
+                    .and_then(Json::as_text)
                     .ok_or_else(|| {
                         OpError::new(op, "an ok place_hold needs the \"hold\" id it was given")
                     })?
-                    .to_owned(),
+                    .clone(),
             ),
             _ => None,
         };

@@ -5,7 +5,11 @@ use super::tickets::{status, HoldRef, TicketOp, TicketsPartition, TicketsState};
 /// A hold reference as its id.
 fn hold_name(part: &TicketsPartition, state: Option<&TicketsState>, h: HoldRef) -> String {
     match h {
-        HoldRef::Known(p) => part.placements[p as usize].hold.clone().unwrap_or_default(),
+        HoldRef::Known(p) => part.placements[p as usize]
+            .hold
+            .as_deref()
+            .unwrap_or_default()
+            .to_owned(),
         HoldRef::Foreign(f) => {
             let (hold, event) = &part.foreign[f as usize];
             format!("{hold} (a hold of {event})")
