@@ -56,3 +56,29 @@ fn equal_appends_are_matched_without_trying_their_orders() {
         Verdict::Invalid
     );
 }
+
+/// Two equal appends where only one may go first: "y" (B, called at 4, returns at 12) and "y"
+/// (C, called at 7, after "x" (A) returned at 5, so C must follow A). "yxy" is B, A, C; trying
+/// only the equal append that returns first (C) would miss it. "yyx" puts C before A: invalid.
+fn read_of_two_equal_appends(read: &str) -> Verdict {
+    let ops = vec![
+        op(0, 5, "append", "x"),
+        op(4, 12, "append", "y"),
+        op(6, 13, "get", read),
+        op(7, 9, "append", "y"),
+    ];
+    let h = History {
+        events: Vec::new(),
+        operations: ops,
+    };
+    let result =
+        check_without_witness(&h, "kv", &ModelOptions::default(), &CheckOptions::default());
+    result.expect("readable").valid
+}
+
+#[test]
+fn an_equal_append_that_must_wait_for_another_is_not_placed_first() {
+    assert_eq!(read_of_two_equal_appends("yxy"), Verdict::Valid);
+    assert_eq!(read_of_two_equal_appends("yyx"), Verdict::Invalid);
+    assert_eq!(read_of_two_equal_appends("xyy"), Verdict::Valid);
+}

@@ -54,6 +54,19 @@ impl Pending<'_> {
         key(a) < key(b)
     }
 
+    /// Whether an unplaced append returned before pending append `i` was called, and so must
+    /// be placed before it.
+    fn must_wait(&self, i: usize, m: &Matching) -> bool {
+        let call = self.timings[self.ops[i] as usize].call;
+        (0..self.ops.len()).any(|j| {
+            j != i
+                && !m.used[j]
+                && self.timings[self.ops[j] as usize]
+                    .ret
+                    .is_some_and(|r| r < call)
+        })
+    }
+
     fn search(
         &self,
         rest: &str,
@@ -67,8 +80,9 @@ impl Pending<'_> {
         if m.failed.contains(&m.used) {
             return false;
         }
-        // Of appends with equal text that fit here, only the one that must return first is
-        // tried: any order using another one can swap them (real time is an interval order).
+        // Only an append nothing unplaced must precede can go here; of those with equal text
+        // that fit, only the one that must return first is tried: any order using another one
+        // can swap them (real time is an interval order).
         let mut best: Vec<(usize, &str)> = Vec::new();
         for i in 0..self.ops.len() {
             if m.used[i] {
@@ -81,7 +95,7 @@ impl Pending<'_> {
                 (Some(ret), Some(call)) => ret > call,
                 _ => true,
             };
-            if !in_time || !rest.starts_with(value) {
+            if !in_time || !rest.starts_with(value) || self.must_wait(i, m) {
                 continue;
             }
             match best.iter_mut().find(|(_, v)| *v == value) {
