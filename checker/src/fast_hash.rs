@@ -47,8 +47,14 @@ impl Hasher for FastHasher {
         self.mix(n as u64);
     }
 
+    /// The mixed words, avalanched (murmur3's finalizer): a product's low bits depend only on
+    /// the low bits of what went in, and hash tables pick buckets by the low bits, so without
+    /// this, ids like `h-1234567` (constant first bytes) would all collide.
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
     }
 }
 
@@ -57,3 +63,22 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A `HashSet` with [`FastHasher`].
 pub type FastSet<T> = HashSet<T, BuildHasherDefault<FastHasher>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn ids_that_differ_only_in_late_bytes_spread_over_buckets() {
+        let build = BuildHasherDefault::<FastHasher>::default();
+        let buckets: HashSet<u64> = (1_000_000..1_004_096)
+            .map(|n| build.hash_one(format!("h-{n}").as_str()) & 4095)
+            .collect();
+        assert!(
+            buckets.len() > 2048,
+            "{} of 4096 buckets used",
+            buckets.len()
+        );
+    }
+}
