@@ -1,6 +1,6 @@
 //! A real 3-node etcd cluster in namespaces under leader isolation, kill and pause.
 
-use crate::common::{eventually, http, local_get, put, Cluster};
+use crate::common::{eventually, http, local_get, put, settles_stopped, Cluster};
 use nemesis::netns::cluster::{self, ClusterState};
 use nemesis::netns::{process, NetnsDriver};
 use nemesis::schedule::{apply, undo};
@@ -191,14 +191,6 @@ async fn kill_restart_and_a_heal_from_the_state_file() {
     );
 }
 
-/// The single-letter state of a process (`S`, `R`, `T` for stopped …).
-fn proc_state(pid: u32) -> char {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    stat.rsplit_once(')')
-        .and_then(|(_, r)| r.trim_start().chars().next())
-        .unwrap_or('?')
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_stops_a_member_and_resume_brings_it_back() {
     let cluster = Cluster::up(3, 3).await;
@@ -213,7 +205,7 @@ async fn pause_stops_a_member_and_resume_brings_it_back() {
     let pid = value["n3"]["pids"][0]
         .as_u64()
         .unwrap_or_else(|| panic!("no pid in {value}")) as u32;
-    assert_eq!(proc_state(pid), 'T');
+    assert!(settles_stopped(pid, true), "pause did not stop n3");
     assert!(
         !etcd::healthy(&client, &cluster.url("n3")).await,
         "a paused member answered"
@@ -226,7 +218,7 @@ async fn pause_stops_a_member_and_resume_brings_it_back() {
     undo(&driver, &paused)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_ne!(proc_state(pid), 'T');
+    assert!(settles_stopped(pid, false), "resume did not continue n3");
     eventually(Duration::from_secs(15), "n3 back with the write", || {
         let (c, u) = (&client, cluster.url("n3"));
         async move { local_get(c, &u, "p").await.as_deref() == Some("1") }

@@ -1,6 +1,6 @@
 //! The ssh driver against sshd running inside namespace hosts, with a throwaway key pair.
 
-use crate::common::{connects_from, scratch, topology, Namespaces};
+use crate::common::{connects_from, scratch, settles_stopped, topology, Namespaces};
 use nemesis::netns::process;
 use nemesis::{partition, Driver, NemesisError, PartitionKind, SshDriver};
 use std::net::{SocketAddr, TcpStream};
@@ -104,15 +104,10 @@ async fn the_ssh_driver_runs_fault_commands_on_the_nodes_and_checks_their_status
     );
 
     // Pause, resume and kill through overridden commands.
-    let state = |pid: u32| {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        stat.rsplit_once(')')
-            .and_then(|(_, r)| r.trim_start().chars().next())
-    };
     driver.pause("n1").await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(state(pid), Some('T'));
+    assert!(settles_stopped(pid, true), "pause did not stop n1");
     driver.resume("n1").await.unwrap_or_else(|e| panic!("{e}"));
-    assert_ne!(state(pid), Some('T'));
+    assert!(settles_stopped(pid, false), "resume did not continue n1");
     driver.kill("n1").await.unwrap_or_else(|e| panic!("{e}"));
     let deadline = Instant::now() + Duration::from_secs(5);
     while process::alive(pid) {
