@@ -32,6 +32,11 @@ fn read_after_appends(read: &str) -> Verdict {
     let mut ops = vec![op(0, 1, "append", "y")];
     ops.extend((0..12).map(|i| op(2 + i, 100 + i, "append", "x")));
     ops.push(op(200, 201, "get", read));
+    verdict(ops)
+}
+
+/// The kv verdict of a history of `ops`.
+fn verdict(ops: Vec<Operation>) -> Verdict {
     let h = History {
         events: Vec::new(),
         operations: ops,
@@ -61,19 +66,12 @@ fn equal_appends_are_matched_without_trying_their_orders() {
 /// (C, called at 7, after "x" (A) returned at 5, so C must follow A). "yxy" is B, A, C; trying
 /// only the equal append that returns first (C) would miss it. "yyx" puts C before A: invalid.
 fn read_of_two_equal_appends(read: &str) -> Verdict {
-    let ops = vec![
+    verdict(vec![
         op(0, 5, "append", "x"),
         op(4, 12, "append", "y"),
         op(6, 13, "get", read),
         op(7, 9, "append", "y"),
-    ];
-    let h = History {
-        events: Vec::new(),
-        operations: ops,
-    };
-    let result =
-        check_without_witness(&h, "kv", &ModelOptions::default(), &CheckOptions::default());
-    result.expect("readable").valid
+    ])
 }
 
 #[test]
