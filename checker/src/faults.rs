@@ -4,6 +4,7 @@
 use crate::history::{Event, Process};
 use crate::json::Json;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One fault the nemesis applied, from its start to its stop (or to the end of the history).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,38 +33,157 @@ impl FaultWindow {
     }
 }
 
-/// The fault windows of a history, in the order they started. A `start-X` while an X is already in
-/// force opens a second window; a `stop-X` closes the oldest open X.
+/// The fault windows of a history, in the order they started. A fault that starts while another
+/// of its kind is in force opens a second window; a stop closes the oldest open one of its kind.
+///
+/// Frenzy's nemesis writes `start-X` / `stop-X`. Jepsen's write the same for some faults
+/// (`start-partition`), and for others `kill` (closed by the `start` that restarts the nodes),
+/// `pause` / `resume`, or, in the classic partitioner, a bare `start` / `stop`. Jepsen records each
+/// nemesis operation twice, its invocation (value nil or a target such as `all`) and then its
+/// completion (what was done): the two are one fault, started at the invocation.
 pub fn fault_windows(events: &[Event]) -> Vec<FaultWindow> {
+    let nemesis = nemesis_ops(events);
+    let classic = nemesis.iter().any(|op| op.f == "stop");
     let mut windows: Vec<FaultWindow> = Vec::new();
-    for event in events.iter().filter(|e| e.process == Process::Nemesis) {
-        if let Some(kind) = event.f.strip_prefix("start-") {
-            windows.push(FaultWindow {
+    for op in nemesis {
+        match role(op.f, op.value, classic) {
+            Role::Opens(kind) => windows.push(FaultWindow {
                 kind: kind.to_string(),
-                detail: event.value.to_string(),
-                words: fault_words(kind, &event.value),
-                start: event.time,
+                detail: op.value.to_string(),
+                words: fault_words(kind, op.value),
+                start: op.time,
                 end: None,
-            });
-        } else if let Some(kind) = event.f.strip_prefix("stop-") {
-            if let Some(open) = windows
-                .iter_mut()
-                .find(|w| w.kind == kind && w.end.is_none())
-            {
-                open.end = Some(event.time);
+            }),
+            Role::Closes(kinds) => {
+                if let Some(open) = windows
+                    .iter_mut()
+                    .find(|w| kinds.contains(&w.kind.as_str()) && w.end.is_none())
+                {
+                    open.end = Some(op.time);
+                }
             }
+            Role::Neither => {}
         }
     }
     windows
 }
 
+/// One nemesis operation: its name, when it began, and what it did.
+struct NemesisOp<'e> {
+    f: &'e str,
+    time: u64,
+    value: &'e Json,
+}
+
+/// The nemesis events as operations: an event whose value is nil or a bare target (a string),
+/// followed at once by one of the same name, is an invocation, and the two are one operation
+/// with the completion's value.
+fn nemesis_ops(events: &[Event]) -> Vec<NemesisOp<'_>> {
+    let mut ops: Vec<NemesisOp> = Vec::new();
+    let mut invoked = false;
+    for event in events.iter().filter(|e| e.process == Process::Nemesis) {
+        let completes = invoked && ops.last().is_some_and(|last| *last.f == *event.f);
+        invoked = !completes && matches!(event.value, Json::Null | Json::String(_));
+        match ops.last_mut() {
+            Some(last) if completes => {
+                if !event.value.is_null() {
+                    last.value = &event.value;
+                }
+            }
+            _ => ops.push(NemesisOp {
+                f: &event.f,
+                time: event.time,
+                value: &event.value,
+            }),
+        }
+    }
+    ops
+}
+
+/// What a nemesis operation does to the fault windows.
+enum Role<'f> {
+    /// Starts a fault of this kind.
+    Opens(&'f str),
+    /// Ends the oldest open fault of one of these kinds.
+    Closes(Vec<&'f str>),
+    /// Neither (an operation that is not a fault, e.g. a Jepsen `start` of nodes not killed).
+    Neither,
+}
+
+/// The role of nemesis operation `f` with `value`; `classic`: the history's nemesis is Jepsen's
+/// classic partitioner (a bare `start` / `stop`), not its combined one (where `start` restarts
+/// killed nodes).
+fn role<'f>(f: &'f str, value: &Json, classic: bool) -> Role<'f> {
+    if let Some(kind) = f.strip_prefix("start-") {
+        return Role::Opens(kind);
+    }
+    if let Some(kind) = f.strip_prefix("stop-") {
+        return Role::Closes(vec![kind]);
+    }
+    match f {
+        "start" if classic => Role::Opens(if jepsen_grudge(value).is_some() {
+            "partition"
+        } else {
+            "nemesis"
+        }),
+        "stop" => Role::Closes(vec!["partition", "nemesis"]),
+        "start" => Role::Closes(vec!["kill"]),
+        "kill" => Role::Opens("kill"),
+        "pause" => Role::Opens("pause"),
+        "resume" => Role::Closes(vec!["pause"]),
+        _ => Role::Neither,
+    }
+}
+
+/// The grudge of a Jepsen partition, `[:isolated {node #{nodes it cannot reach}}]`.
+fn jepsen_grudge(value: &Json) -> Option<&[(crate::json::Text, Json)]> {
+    match value.as_array()? {
+        [tag, grudge] if tag.as_str() == Some("isolated") => grudge.as_object(),
+        _ => None,
+    }
+}
+
+/// A Jepsen grudge in words: `n1, n4 / n2, n3, n5 cut` when it splits the nodes into groups
+/// that reach nothing outside them, else who is cut from whom (`n1 cut from n2, n5; ...`).
+fn grudge_words(grudge: &[(crate::json::Text, Json)]) -> String {
+    let all: BTreeSet<&str> = grudge.iter().map(|(node, _)| &**node).collect();
+    let mut groups: BTreeMap<BTreeSet<&str>, Vec<&str>> = BTreeMap::new();
+    for (node, cut) in grudge {
+        let cut = cut.as_array().unwrap_or_default().iter();
+        groups
+            .entry(cut.filter_map(Json::as_str).collect())
+            .or_default()
+            .push(node);
+    }
+    let clean = groups.len() > 1
+        && groups.iter().all(|(cut, nodes)| {
+            let rest: BTreeSet<&str> = all.iter().copied().filter(|n| !nodes.contains(n)).collect();
+            *cut == rest
+        });
+    if clean {
+        let mut sides: Vec<String> = groups.values().map(|nodes| nodes.join(", ")).collect();
+        sides.sort();
+        return format!("{} cut", sides.join(" / "));
+    }
+    let clauses: Vec<String> = grudge
+        .iter()
+        .filter_map(|(node, cut)| {
+            let cut: Vec<&str> = cut.as_array()?.iter().filter_map(Json::as_str).collect();
+            (!cut.is_empty()).then(|| format!("{node} cut from {}", cut.join(", ")))
+        })
+        .collect();
+    clauses.join("; ")
+}
 /// A fault in words, from its kind and the value of its start event. Values Frenzy's nemesis does
 /// not write (another tool's) fall back to the kind and the value's text.
 pub fn fault_words(kind: &str, value: &Json) -> String {
     if let Some(error) = value.get("error").and_then(Json::as_str) {
         return format!("{kind} failed to start: {error}");
     }
-    let nodes = names(value.get("nodes"));
+    let nodes = names(value.get("nodes").or(value.as_object().map(|_| value)));
+    if let Some(grudge) = jepsen_grudge(value) {
+        return grudge_words(grudge);
+    }
     match kind {
         "partition" => {
             let groups: Vec<String> = value
@@ -101,6 +221,12 @@ fn names(value: Option<&Json>) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         Some(Json::String(s)) => s.to_string(),
+        // Jepsen names the nodes it acted on as the keys of a map (`{"n3" ""}`).
+        Some(Json::Object(entries)) => entries
+            .iter()
+            .map(|(node, _)| &**node)
+            .collect::<Vec<_>>()
+            .join(", "),
         _ => String::new(),
     }
 }
@@ -156,6 +282,68 @@ mod tests {
         assert_eq!(w[1].label(), "n1 killed");
         assert_eq!((w[2].start, w[2].end), (30, None));
         assert!(w[0].overlaps(20, 25) && !w[0].overlaps(21, 25) && w[1].overlaps(1000, 2000));
+    }
+
+    /// Jepsen's classic partitioner: `start` / `stop`, each an invocation then a completion.
+    #[test]
+    fn jepsen_start_and_stop_are_one_partition_from_the_invocation() {
+        let grudge = json!(["isolated", {"n1": ["n2", "n5", "n3"], "n4": ["n2", "n5", "n3"],
+            "n2": ["n1", "n4"], "n5": ["n1", "n4"], "n3": ["n1", "n4"]}]);
+        let events = vec![
+            nemesis(0, 10, "start", json!(null)),
+            nemesis(1, 11, "start", grudge),
+            nemesis(2, 30, "stop", json!(null)),
+            nemesis(3, 31, "stop", json!("network-healed")),
+        ];
+        let w = fault_windows(&events);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(
+            (w[0].kind.as_str(), w[0].start, w[0].end),
+            ("partition", 10, Some(30))
+        );
+        assert_eq!(w[0].label(), "n1, n4 / n2, n3, n5 cut");
+    }
+
+    /// Jepsen's combined nemesis: `kill` closed by the `start` that restarts the nodes, `pause` /
+    /// `resume`, `start-partition` with a grudge that is not a clean split.
+    #[test]
+    fn jepsen_combined_kill_pause_and_ring_partition() {
+        let ring = json!(["isolated", {"n1": ["n3", "n4"], "n2": ["n4", "n5"], "n3": ["n5", "n1"],
+            "n4": ["n1", "n2"], "n5": ["n2", "n3"]}]);
+        let events = vec![
+            nemesis(0, 5, "kill", json!("minority-third")),
+            nemesis(1, 6, "kill", json!({"n3": ""})),
+            nemesis(2, 7, "start-partition", json!("majorities-ring")),
+            nemesis(3, 8, "start-partition", ring),
+            nemesis(4, 20, "start", json!("all")),
+            nemesis(5, 21, "start", json!({"n1": "", "n2": ""})),
+            nemesis(6, 25, "stop-partition", json!(null)),
+            nemesis(7, 26, "stop-partition", json!("network-healed")),
+            nemesis(8, 30, "pause", json!(null)),
+            nemesis(9, 31, "pause", json!({"n2": ""})),
+            nemesis(10, 40, "resume", json!("all")),
+            nemesis(11, 41, "resume", json!({"n2": ""})),
+        ];
+        let w = fault_windows(&events);
+        let spans: Vec<_> = w
+            .iter()
+            .map(|w| (w.kind.as_str(), w.start, w.end, w.label()))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("kill", 5, Some(20), "n3 killed".to_owned()),
+                (
+                    "partition",
+                    7,
+                    Some(25),
+                    "n1 cut from n3, n4; n2 cut from n4, n5; n3 cut from n5, n1; \
+                     n4 cut from n1, n2; n5 cut from n2, n3"
+                        .to_owned()
+                ),
+                ("pause", 30, Some(40), "n2 paused".to_owned()),
+            ]
+        );
     }
 
     /// [`fault_words`] of a `serde_json` value.
