@@ -493,3 +493,28 @@ fn a_reader_that_stops_reading_does_not_crash_frenzy() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "nothing on stderr, no panic");
 }
+
+/// A ledger anomaly says when it happened and under which fault, as `frenzy test` does.
+#[test]
+fn ledger_anomalies_say_when_and_under_which_fault() {
+    let dir = Scratch::new("ledger-when");
+    let history = r#"{"index":0,"time":0,"process":9,"type":"invoke","f":"create_event","value":{"capacity":2,"event":"e1"}}
+{"index":1,"time":1000,"process":9,"type":"ok","f":"create_event","value":{"capacity":2,"event":"e1"}}
+{"index":2,"time":1000000000,"process":"nemesis","type":"info","f":"start-partition","value":{"groups":[["n1"],["n2"]],"kind":"halves"}}
+{"index":3,"time":1500000000,"process":0,"type":"invoke","f":"place_hold","value":{"event":"e1","qty":1,"request_id":"r1","user":"alice"}}
+{"index":4,"time":2000000000,"process":0,"type":"ok","f":"place_hold","value":{"event":"e1","hold":"h1","qty":1,"request_id":"r1","seq":1,"user":"alice"}}
+{"index":5,"time":3000000000,"process":"nemesis","type":"info","f":"stop-partition","value":{"healed":true}}
+{"index":6,"time":4000000000,"process":1,"type":"invoke","f":"read_log","value":{"event":"e1"}}
+{"index":7,"time":4100000000,"process":1,"type":"ok","f":"read_log","value":{"entries":[]}}
+"#;
+    let path = dir.file("history.jsonl", history);
+    let out = check(&[&path], &["--model", "tickets"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "- missing-hold-placed at 2.00 s, while n1 / n2 cut (halves): alice was told"
+        ),
+        "{text}"
+    );
+}

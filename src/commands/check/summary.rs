@@ -119,7 +119,9 @@ fn anomalies(out: &mut String, name: &str, result: Option<&AnomalyResult>) {
         result.anomalies.len()
     );
     for a in result.anomalies.iter().take(SHOWN) {
-        let _ = writeln!(out, "    - {}: {}", a.kind, a.explanation);
+        let when = a.when.as_ref().map(|w| format!(" {}", w.sentence()));
+        let when = when.unwrap_or_default();
+        let _ = writeln!(out, "    - {}{when}: {}", a.kind, a.explanation);
     }
     if result.anomalies.len() > SHOWN {
         let _ = writeln!(
