@@ -2,7 +2,7 @@
 //! and what each fault was, in words a person reads ("europe / north-america cut (halves)").
 
 use crate::history::{Event, Process};
-use crate::json::Json;
+use crate::json::{Json, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -136,7 +136,7 @@ fn role<'f>(f: &'f str, value: &Json, classic: bool) -> Role<'f> {
 }
 
 /// The grudge of a Jepsen partition, `[:isolated {node #{nodes it cannot reach}}]`.
-fn jepsen_grudge(value: &Json) -> Option<&[(crate::json::Text, Json)]> {
+fn jepsen_grudge(value: &Json) -> Option<&[(Text, Json)]> {
     match value.as_array()? {
         [tag, grudge] if tag.as_str() == Some("isolated") => grudge.as_object(),
         _ => None,
@@ -145,7 +145,7 @@ fn jepsen_grudge(value: &Json) -> Option<&[(crate::json::Text, Json)]> {
 
 /// A Jepsen grudge in words: `n1, n4 / n2, n3, n5 cut` when it splits the nodes into groups
 /// that reach nothing outside them, else who is cut from whom (`n1 cut from n2, n5; ...`).
-fn grudge_words(grudge: &[(crate::json::Text, Json)]) -> String {
+fn grudge_words(grudge: &[(Text, Json)]) -> String {
     let all: BTreeSet<&str> = grudge.iter().map(|(node, _)| &**node).collect();
     let mut groups: BTreeMap<BTreeSet<&str>, Vec<&str>> = BTreeMap::new();
     for (node, cut) in grudge {
@@ -180,7 +180,8 @@ pub fn fault_words(kind: &str, value: &Json) -> String {
     if let Some(error) = value.get("error").and_then(Json::as_str) {
         return format!("{kind} failed to start: {error}");
     }
-    let nodes = names(value.get("nodes").or(value.as_object().map(|_| value)));
+    // Frenzy names the nodes in `nodes`; Jepsen's value is the nodes themselves.
+    let nodes = names(value.get("nodes").or(Some(value)));
     if let Some(grudge) = jepsen_grudge(value) {
         return grudge_words(grudge);
     }

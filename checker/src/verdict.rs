@@ -105,6 +105,12 @@ pub struct When {
 }
 
 impl When {
+    /// ` at 0.41 s, while n2 killed` to follow a name, or nothing when the time is not known.
+    pub fn clause(when: Option<&When>) -> String {
+        when.map(|w| format!(" {}", w.sentence()))
+            .unwrap_or_default()
+    }
+
     /// `at 0.41 s, while n2 killed`, or `at 0.41 s, when no fault was active`.
     pub fn sentence(&self) -> String {
         if self.faults_active.is_empty() {

@@ -54,17 +54,12 @@ impl Pending<'_> {
         key(a) < key(b)
     }
 
-    /// Whether an unplaced append returned before pending append `i` was called, and so must
-    /// be placed before it.
-    fn must_wait(&self, i: usize, m: &Matching) -> bool {
-        let call = self.timings[self.ops[i] as usize].call;
-        (0..self.ops.len()).any(|j| {
-            j != i
-                && !m.used[j]
-                && self.timings[self.ops[j] as usize]
-                    .ret
-                    .is_some_and(|r| r < call)
-        })
+    /// The earliest return of the appends not placed yet.
+    fn first_return(&self, m: &Matching) -> Option<Point> {
+        (0..self.ops.len())
+            .filter(|&j| !m.used[j])
+            .filter_map(|j| self.timings[self.ops[j] as usize].ret)
+            .min()
     }
 
     fn search(
@@ -83,6 +78,7 @@ impl Pending<'_> {
         // Only an append nothing unplaced must precede can go here; of those with equal text
         // that fit, only the one that must return first is tried: any order using another one
         // can swap them (real time is an interval order).
+        let first_return = self.first_return(m);
         let mut best: Vec<(usize, &str)> = Vec::new();
         for i in 0..self.ops.len() {
             if m.used[i] {
@@ -95,7 +91,10 @@ impl Pending<'_> {
                 (Some(ret), Some(call)) => ret > call,
                 _ => true,
             };
-            if !in_time || !rest.starts_with(value) || self.must_wait(i, m) {
+            // An unplaced append that returned before this one was called must come first (this
+            // one's own return is after its call, so it never counts against itself).
+            let must_wait = first_return.is_some_and(|r| r < timing.call);
+            if !in_time || !rest.starts_with(value) || must_wait {
                 continue;
             }
             match best.iter_mut().find(|(_, v)| *v == value) {

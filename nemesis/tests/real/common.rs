@@ -231,22 +231,12 @@ async fn wait_for_rules(cluster: &Cluster) {
     }
 }
 
-/// Whether process `pid` reaches the stopped state (`stopped`) or leaves it (`!stopped`) within
-/// 5 s: a signal is delivered when the process next runs, not when `kill` returns.
-pub fn settles_stopped(pid: u32, stopped: bool) -> bool {
-    let state = || {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        stat.rsplit_once(')')
-            .and_then(|(_, r)| r.trim_start().chars().next())
-    };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if (state() == Some('T')) == stopped {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+/// Whether process `pid` is stopped (state `T`). A signal lands when the process next runs, not
+/// when `kill` returns: wait for it with [`eventually`].
+pub fn stopped(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, r)| r.trim_start().chars().next());
+    state == Some('T')
 }

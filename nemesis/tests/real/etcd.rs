@@ -1,6 +1,6 @@
 //! A real 3-node etcd cluster in namespaces under leader isolation, kill and pause.
 
-use crate::common::{eventually, http, local_get, put, settles_stopped, Cluster};
+use crate::common::{eventually, http, local_get, put, stopped, Cluster};
 use nemesis::netns::cluster::{self, ClusterState};
 use nemesis::netns::{process, NetnsDriver};
 use nemesis::schedule::{apply, undo};
@@ -205,7 +205,8 @@ async fn pause_stops_a_member_and_resume_brings_it_back() {
     let pid = value["n3"]["pids"][0]
         .as_u64()
         .unwrap_or_else(|| panic!("no pid in {value}")) as u32;
-    assert!(settles_stopped(pid, true), "pause did not stop n3");
+    let five = Duration::from_secs(5);
+    eventually(five, "n3 stopped by pause", || async move { stopped(pid) }).await;
     assert!(
         !etcd::healthy(&client, &cluster.url("n3")).await,
         "a paused member answered"
@@ -218,7 +219,12 @@ async fn pause_stops_a_member_and_resume_brings_it_back() {
     undo(&driver, &paused)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(settles_stopped(pid, false), "resume did not continue n3");
+    eventually(
+        five,
+        "n3 continued by resume",
+        || async move { !stopped(pid) },
+    )
+    .await;
     eventually(Duration::from_secs(15), "n3 back with the write", || {
         let (c, u) = (&client, cluster.url("n3"));
         async move { local_get(c, &u, "p").await.as_deref() == Some("1") }

@@ -1,6 +1,6 @@
 //! The ssh driver against sshd running inside namespace hosts, with a throwaway key pair.
 
-use crate::common::{connects_from, scratch, settles_stopped, topology, Namespaces};
+use crate::common::{connects_from, eventually, scratch, stopped, topology, Namespaces};
 use nemesis::netns::process;
 use nemesis::{partition, Driver, NemesisError, PartitionKind, SshDriver};
 use std::net::{SocketAddr, TcpStream};
@@ -105,9 +105,15 @@ async fn the_ssh_driver_runs_fault_commands_on_the_nodes_and_checks_their_status
 
     // Pause, resume and kill through overridden commands.
     driver.pause("n1").await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(settles_stopped(pid, true), "pause did not stop n1");
+    let five = Duration::from_secs(5);
+    eventually(five, "n1 stopped by pause", || async move { stopped(pid) }).await;
     driver.resume("n1").await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(settles_stopped(pid, false), "resume did not continue n1");
+    eventually(
+        five,
+        "n1 continued by resume",
+        || async move { !stopped(pid) },
+    )
+    .await;
     driver.kill("n1").await.unwrap_or_else(|e| panic!("{e}"));
     let deadline = Instant::now() + Duration::from_secs(5);
     while process::alive(pid) {

@@ -1,7 +1,7 @@
 //! The human summary `frenzy check` prints when `--json` is not given.
 
 use super::output_dir::Written;
-use checker::verdict::{AnomalyResult, PartitionResult, Results, Verdict};
+use checker::verdict::{AnomalyResult, PartitionResult, Results, Verdict, When};
 use std::fmt::Write;
 
 /// How many invalid or unknown keys (events) the summary details.
@@ -119,8 +119,7 @@ fn anomalies(out: &mut String, name: &str, result: Option<&AnomalyResult>) {
         result.anomalies.len()
     );
     for a in result.anomalies.iter().take(SHOWN) {
-        let when = a.when.as_ref().map(|w| format!(" {}", w.sentence()));
-        let when = when.unwrap_or_default();
+        let when = When::clause(a.when.as_ref());
         let _ = writeln!(out, "    - {}{when}: {}", a.kind, a.explanation);
     }
     if result.anomalies.len() > SHOWN {

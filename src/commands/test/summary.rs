@@ -55,7 +55,7 @@ pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results,
         );
         for part in bad {
             let (when, why) = match (&part.evidence, &part.reason) {
-                (Some(e), _) => (when_text(e.when.as_ref()), e.explanation.as_str()),
+                (Some(e), _) => (When::clause(e.when.as_ref()), e.explanation.as_str()),
                 (None, Some(reason)) => (String::new(), reason.as_str()),
                 (None, None) => (String::new(), ""),
             };
@@ -73,12 +73,6 @@ pub fn print(plan: &Plan, run: &RunReport, history: &History, results: &Results,
         "run: {} (report.html, history.jsonl, results.json)",
         dir.display()
     );
-}
-
-/// ` at 0.41 s, when no fault was active`, or nothing when the time is not known.
-fn when_text(when: Option<&When>) -> String {
-    when.map(|w| format!(" {}", w.sentence()))
-        .unwrap_or_default()
 }
 
 /// The most common reasons operations failed, with their counts: `1687 connection refused, 40
@@ -140,7 +134,7 @@ fn anomalies(name: &str, result: Option<&AnomalyResult>) {
         outln!(
             "    - {}{}: {}",
             a.kind,
-            when_text(a.when.as_ref()),
+            When::clause(a.when.as_ref()),
             a.explanation
         );
     }
