@@ -136,21 +136,41 @@ async fn a_node_that_does_not_speak_the_contract_is_one_clear_error() {
 }
 
 #[test]
-fn concurrency_is_bounded() {
-    let store = Store::new("concurrency");
-    let out = frenzy(&[
-        "--workload",
-        "tickets",
-        "--node",
-        "http://127.0.0.1:9",
-        "--concurrency",
-        "1000000",
-        "--store",
-        store.arg(),
-    ]);
+fn sizes_and_durations_are_bounded() {
+    let store = Store::new("bounds");
+    for (flag, value, says) in [
+        ("--concurrency", "1000000", "1 to 512"),
+        ("--users", "100000000000", "1 to 1000000"),
+        ("--events", "100000000000", "1 to 1000"),
+        ("--time-limit", "1e30", "at most 1000000 seconds"),
+        ("--op-timeout", "1e30", "at most 1000000 seconds"),
+        ("--quiesce", "1e30", "at most 1000000 seconds"),
+        ("--hold-ttl", "1e30", "at most 1000000 seconds"),
+        ("--check-time-limit", "1e30", "at most 1000000 seconds"),
+    ] {
+        let out = frenzy(&[
+            "--workload",
+            "tickets",
+            "--node",
+            "http://127.0.0.1:9",
+            flag,
+            value,
+            "--store",
+            store.arg(),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(254), "{flag} {value}: {err}");
+        assert!(err.contains(flag) && err.contains(says), "{flag}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    let history = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/jepsen-valid.edn");
+    let out = Command::new(env!("CARGO_BIN_EXE_frenzy"))
+        .args(["report", history, "--model", "cas-register", "--time-limit", "1e30"])
+        .args(["--store", store.arg()])
+        .output()
+        .expect("running frenzy report");
     assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));
-    assert!(stderr(&out).contains("1 to 512"), "{}", stderr(&out));
-    assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 1000000 seconds"), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

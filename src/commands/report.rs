@@ -112,12 +112,9 @@ fn check_and_store(args: &ReportArgs) -> anyhow::Result<(RunDir, Results)> {
 
 /// `--time-limit` as a duration: a positive number of seconds, or none.
 fn time_limit(args: &ReportArgs) -> anyhow::Result<Option<Duration>> {
-    match args.time_limit {
-        Some(s) if !(s.is_finite() && s > 0.0) => Err(user_error(format!(
-            "--time-limit {s} must be a positive number of seconds"
-        ))),
-        s => Ok(s.map(Duration::from_secs_f64)),
-    }
+    args.time_limit
+        .map(|s| super::test::seconds("time-limit", s, true))
+        .transpose()
 }
 
 /// A file name made into a test name: its stem, with characters a folder name avoids replaced.

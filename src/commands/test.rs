@@ -9,7 +9,7 @@ mod faults;
 mod stop;
 mod summary;
 
-pub use args::{Plan, TestArgs};
+pub use args::{seconds, Plan, TestArgs};
 pub use faults::FaultPlan;
 pub use stop::{Signal, Stop};
 

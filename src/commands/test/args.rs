@@ -232,11 +232,29 @@ impl AdapterPlan {
 /// thousands of concurrent operations would rarely be decided anyway.
 pub const MAX_CONCURRENCY: usize = 512;
 
+/// The most tickets users a run may have: each is a name and a state in memory from the start,
+/// and a run of at most 512 processes acts as far fewer (the final reads follow those that acted).
+pub const MAX_USERS: usize = 1_000_000;
+
+/// The most tickets events a run may have: each is created on every node before the run starts
+/// and its inventory and log are read on every node in the final phase.
+pub const MAX_EVENTS: usize = 1_000;
+
+/// The longest duration a flag may give (about 11.6 days): longer than any run or check, and short
+/// enough that every deadline computed from it stays a valid time.
+const MAX_SECONDS: f64 = 1_000_000.0;
+
 /// Where `frenzy cluster up` keeps its cluster by default.
 const DEFAULT_CLUSTER: &str = "/run/frenzy/frenzy";
 
-/// Seconds from a flag, which must be finite and not negative (positive when `positive`).
-fn seconds(flag: &str, value: f64, positive: bool) -> anyhow::Result<Duration> {
+/// Seconds from a flag, which must be finite, not negative (positive when `positive`) and at most
+/// [`MAX_SECONDS`].
+pub fn seconds(flag: &str, value: f64, positive: bool) -> anyhow::Result<Duration> {
+    if value.is_finite() && value > MAX_SECONDS {
+        return Err(user_error(format!(
+            "--{flag} {value} is too long: give at most {MAX_SECONDS} seconds"
+        )));
+    }
     let ok = value.is_finite() && value >= 0.0 && (!positive || value > 0.0);
     if !ok {
         let what = if positive {
@@ -334,6 +352,16 @@ impl TestArgs {
             return Err(user_error(
                 "--events, --users and --capacity (or --last-seats) must be at least 1",
             ));
+        }
+        for (flag, value, max, why) in [
+            ("users", tickets.users, MAX_USERS, "each is kept in memory from the start"),
+            ("events", tickets.events, MAX_EVENTS, "each is created and read on every node"),
+        ] {
+            if value > max {
+                return Err(user_error(format!(
+                    "--{flag} {value} is out of range: use 1 to {max} ({why})"
+                )));
+            }
         }
         Ok(Plan {
             workload: self.workload,
