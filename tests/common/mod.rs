@@ -39,8 +39,8 @@ pub fn wait_for_history(store: &Path, test: &str, needle: &str, child: &mut Chil
     }
 }
 
-/// Asserts what a stopped run leaves in its folder: the stop in the history, unknown results that
-/// say why, and the report.
+/// Asserts what a stopped run leaves in its folder: the stop in the history and no fault started
+/// after it, unknown results that say why, and the report.
 pub fn assert_stopped_run(store: &Path, test: &str, signal: &str) {
     let run = store.join(test).join("latest");
     let history = std::fs::read_to_string(run.join("history.jsonl")).expect("the history");
@@ -49,6 +49,15 @@ pub fn assert_stopped_run(store: &Path, test: &str, signal: &str) {
             .lines()
             .any(|l| l.contains("\"f\":\"stop\"") && l.contains(signal)),
         "the stop is in the history"
+    );
+    let after_stop: Vec<&str> = history
+        .lines()
+        .skip_while(|l| !l.contains("\"f\":\"stop\""))
+        .filter(|l| l.contains("\"process\":\"nemesis\"") && l.contains("\"f\":\"start-"))
+        .collect();
+    assert!(
+        after_stop.is_empty(),
+        "no fault starts after the signal: {after_stop:?}"
     );
     let results = std::fs::read_to_string(run.join("results.json")).expect("results.json");
     assert!(results.contains("\"valid\": \"unknown\""), "{results}");

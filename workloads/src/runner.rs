@@ -87,8 +87,8 @@ pub struct RunReport {
 
 /// Runs `workload` with `client` through every phase, recording into `recorder`.
 ///
-/// `stop` turning true (Ctrl-C) ends the workload early: in-flight operations get up to the
-/// operation timeout to finish, then faults are healed and the run returns without final reads.
+/// `stop` turning true (Ctrl-C) ends the workload early: faults are healed while in-flight
+/// operations get up to the operation timeout to finish, and the run returns without final reads.
 pub async fn run<W: Workload, C: Client>(
     workload: Arc<W>,
     client: Arc<C>,
@@ -135,16 +135,19 @@ pub async fn run<W: Workload, C: Client>(
     }
     shared.stopping.store(true, Ordering::SeqCst);
     let grace = phases.op_timeout + Duration::from_secs(1);
-    if tokio::time::timeout(grace, async {
-        while workers.join_next().await.is_some() {}
-    })
-    .await
-    .is_err()
-    {
-        // Operations still in flight stay pending in the history, which is valid: unknown outcome.
-        workers.abort_all();
-    }
-    hooks.heal().await;
+    let drain = async {
+        let drained = tokio::time::timeout(grace, async {
+            while workers.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            // Operations still in flight stay pending in the history: valid, unknown outcome.
+            workers.abort_all();
+        }
+    };
+    // The heal starts at once, while in-flight operations finish: no fault starts after the main
+    // phase (or a signal) ends it, and operations stuck behind a fault get to complete.
+    tokio::join!(drain, hooks.heal());
     let operations = shared.completed.load(Ordering::SeqCst);
     if interrupted || !sleep_unless_stopped(phases.quiesce, &mut stop).await {
         return RunReport {
