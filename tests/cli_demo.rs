@@ -288,5 +288,10 @@ fn sighup_stops_the_demo_with_its_report() {
     let out = child.wait_with_output().expect("waiting for frenzy");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(129), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("VERDICT: UNKNOWN: the demo was stopped by SIGHUP"),
+        "{stdout}"
+    );
     assert_stopped_run(&store.0, "demo-eventual", "SIGHUP");
 }

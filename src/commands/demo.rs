@@ -72,7 +72,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         DemoSystem::Eventual => eventual::run(&runtime, &args, &stop)?,
         DemoSystem::Etcd => etcd::run(&runtime, &args, &stop)?,
     };
-    headline(&finished, &args);
+    headline(&finished, &args, stop.received().map(|sig| sig.name));
     Ok(finished.exit_code())
 }
 
@@ -120,13 +120,19 @@ const DEMO_TAG: &str = "gala";
 
 /// The demo's last words: the verdict, each kind of failure found once with when it first
 /// happened and what caused it (the summary above has the sentences), and the report.
-fn headline(finished: &Finished, args: &DemoArgs) {
+/// `stopped_by` names the signal that stopped the demo, if one did.
+fn headline(finished: &Finished, args: &DemoArgs, stopped_by: Option<&str>) {
     let results = &finished.results;
     outln!();
-    match results.valid {
-        Verdict::Invalid => outln!("VERDICT: INVALID"),
-        Verdict::Valid => outln!("VERDICT: VALID: every check passed"),
-        Verdict::Unknown => outln!("VERDICT: UNKNOWN: a check could not decide in its budget"),
+    match (results.valid, stopped_by) {
+        (Verdict::Invalid, _) => outln!("VERDICT: INVALID"),
+        (Verdict::Valid, _) => outln!("VERDICT: VALID: every check passed"),
+        (Verdict::Unknown, Some(signal)) => {
+            outln!("VERDICT: UNKNOWN: the demo was stopped by {signal} before its checks")
+        }
+        (Verdict::Unknown, None) => {
+            outln!("VERDICT: UNKNOWN: a check could not decide in its budget")
+        }
     }
     let quiet = match args.system {
         DemoSystem::Eventual => ": replication lag alone",
