@@ -165,12 +165,23 @@ fn sizes_and_durations_are_bounded() {
     }
     let history = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/jepsen-valid.edn");
     let out = Command::new(env!("CARGO_BIN_EXE_frenzy"))
-        .args(["report", history, "--model", "cas-register", "--time-limit", "1e30"])
+        .args([
+            "report",
+            history,
+            "--model",
+            "cas-register",
+            "--time-limit",
+            "1e30",
+        ])
         .args(["--store", store.arg()])
         .output()
         .expect("running frenzy report");
     assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));
-    assert!(stderr(&out).contains("at most 1000000 seconds"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("at most 1000000 seconds"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

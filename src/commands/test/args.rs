@@ -354,8 +354,18 @@ impl TestArgs {
             ));
         }
         for (flag, value, max, why) in [
-            ("users", tickets.users, MAX_USERS, "each is kept in memory from the start"),
-            ("events", tickets.events, MAX_EVENTS, "each is created and read on every node"),
+            (
+                "users",
+                tickets.users,
+                MAX_USERS,
+                "each is kept in memory from the start",
+            ),
+            (
+                "events",
+                tickets.events,
+                MAX_EVENTS,
+                "each is created and read on every node",
+            ),
         ] {
             if value > max {
                 return Err(user_error(format!(
