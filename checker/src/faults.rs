@@ -75,15 +75,17 @@ struct NemesisOp<'e> {
     value: &'e Json,
 }
 
-/// The nemesis events as operations: an event whose value is nil or a bare target (a string),
-/// followed at once by one of the same name, is an invocation, and the two are one operation
-/// with the completion's value.
+/// The nemesis events as operations: an event followed at once by one of the same name that
+/// [`completes`] it is an invocation, and the two are one operation with the completion's value.
 fn nemesis_ops(events: &[Event]) -> Vec<NemesisOp<'_>> {
     let mut ops: Vec<NemesisOp> = Vec::new();
     let mut invoked = false;
     for event in events.iter().filter(|e| e.process == Process::Nemesis) {
-        let completes = invoked && ops.last().is_some_and(|last| *last.f == *event.f);
-        invoked = !completes && matches!(event.value, Json::Null | Json::String(_));
+        let completes = invoked
+            && ops
+                .last()
+                .is_some_and(|last| *last.f == *event.f && completes(last.value, &event.value));
+        invoked = !completes;
         match ops.last_mut() {
             Some(last) if completes => {
                 if !event.value.is_null() {
@@ -135,12 +137,42 @@ fn role<'f>(f: &'f str, value: &Json, classic: bool) -> Role<'f> {
     }
 }
 
-/// The grudge of a Jepsen partition, `[:isolated {node #{nodes it cannot reach}}]`.
+/// Whether `completion`, the next nemesis event of the same name, is what Jepsen records when the
+/// operation invoked with `invocation` completes: after nil or a bare target (`"majority"`); after
+/// a list of nodes, a map of those nodes to what happened to each (`kill ("n3")`, then
+/// `{"n3" ""}`); after a grudge, the same grudge `[:isolated grudge]`.
+fn completes(invocation: &Json, completion: &Json) -> bool {
+    match invocation {
+        Json::Null | Json::String(_) => true,
+        Json::Array(nodes) => completion.as_object().is_some_and(|done| {
+            let mut named: Vec<&str> = nodes.iter().filter_map(Json::as_str).collect();
+            named.sort_unstable();
+            named.len() == nodes.len() && named.iter().copied().eq(done.iter().map(|(n, _)| &**n))
+        }),
+        Json::Object(_) => match (bare_grudge(invocation), jepsen_grudge(completion)) {
+            (Some(asked), Some(done)) => grudge_words(asked) == grudge_words(done),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The grudge of a Jepsen partition as it completes, `[:isolated {node #{nodes it cannot reach}}]`.
 fn jepsen_grudge(value: &Json) -> Option<&[(Text, Json)]> {
     match value.as_array()? {
-        [tag, grudge] if tag.as_str() == Some("isolated") => grudge.as_object(),
+        [tag, grudge] if tag.as_str() == Some("isolated") => bare_grudge(grudge),
         _ => None,
     }
+}
+
+/// A grudge on its own, `{node #{nodes it cannot reach}}`, as Jepsen invokes a partition.
+fn bare_grudge(value: &Json) -> Option<&[(Text, Json)]> {
+    let entries = value.as_object().filter(|e| !e.is_empty())?;
+    let nodes = |cut: &Json| {
+        cut.as_array()
+            .is_some_and(|n| n.iter().all(|n| n.as_str().is_some()))
+    };
+    entries.iter().all(|(_, cut)| nodes(cut)).then_some(entries)
 }
 
 /// A Jepsen grudge in words: `n1, n4 / n2, n3, n5 cut` when it splits the nodes into groups
@@ -168,12 +200,14 @@ fn grudge_words(grudge: &[(Text, Json)]) -> String {
     let clauses: Vec<String> = grudge
         .iter()
         .filter_map(|(node, cut)| {
-            let cut: Vec<&str> = cut.as_array()?.iter().filter_map(Json::as_str).collect();
+            let cut: BTreeSet<&str> = cut.as_array()?.iter().filter_map(Json::as_str).collect();
+            let cut: Vec<&str> = cut.into_iter().collect();
             (!cut.is_empty()).then(|| format!("{node} cut from {}", cut.join(", ")))
         })
         .collect();
     clauses.join("; ")
 }
+
 /// A fault in words, from its kind and the value of its start event. Values Frenzy's nemesis does
 /// not write (another tool's) fall back to the kind and the value's text.
 pub fn fault_words(kind: &str, value: &Json) -> String {
@@ -182,7 +216,9 @@ pub fn fault_words(kind: &str, value: &Json) -> String {
     }
     // Frenzy names the nodes in `nodes`; Jepsen's value is the nodes themselves.
     let nodes = names(value.get("nodes").or(Some(value)));
-    if let Some(grudge) = jepsen_grudge(value) {
+    // A map of node to nodes is a grudge only for a partition: other faults name nodes in maps too.
+    let bare = (kind == "partition").then(|| bare_grudge(value)).flatten();
+    if let Some(grudge) = jepsen_grudge(value).or(bare) {
         return grudge_words(grudge);
     }
     match kind {
@@ -338,13 +374,103 @@ mod tests {
                     "partition",
                     7,
                     Some(25),
-                    "n1 cut from n3, n4; n2 cut from n4, n5; n3 cut from n5, n1; \
+                    "n1 cut from n3, n4; n2 cut from n4, n5; n3 cut from n1, n5; \
                      n4 cut from n1, n2; n5 cut from n2, n3"
                         .to_owned()
                 ),
                 ("pause", 30, Some(40), "n2 paused".to_owned()),
             ]
         );
+    }
+
+    /// Jepsen's combined nemesis as a real run records it (Canonical Raft's history.edn): a
+    /// partition invoked with its bare grudge and completed with `[:isolated grudge]`, a kill
+    /// invoked with a list of nodes and completed with a map of them, a `start` likewise.
+    #[test]
+    fn jepsen_invocations_with_maps_and_lists_are_one_fault_in_words() {
+        let grudge =
+            json!({"n2": ["n5", "n1"], "n4": ["n5", "n1"], "n5": ["n2", "n4"], "n1": ["n2", "n4"]});
+        let all = json!(["n1", "n2", "n3", "n4", "n5"]);
+        let events = vec![
+            nemesis(0, 10, "start-partition", grudge.clone()),
+            nemesis(1, 11, "start-partition", json!(["isolated", grudge])),
+            nemesis(2, 20, "kill", json!(["n5", "n4", "n3"])),
+            nemesis(3, 21, "kill", json!({"n5": "", "n4": "", "n3": ""})),
+            nemesis(4, 30, "stop-partition", json!(null)),
+            nemesis(5, 31, "stop-partition", json!("network-healed")),
+            nemesis(6, 40, "start", all),
+            nemesis(
+                7,
+                41,
+                "start",
+                json!({"n1": null, "n2": null, "n3": "started", "n4": "started", "n5": "started"}),
+            ),
+        ];
+        let spans: Vec<_> = fault_windows(&events)
+            .iter()
+            .map(|w| (w.kind.clone(), w.start, w.end, w.label()))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                (
+                    "partition".to_owned(),
+                    10,
+                    Some(30),
+                    "n1, n5 / n2, n4 cut".to_owned()
+                ),
+                (
+                    "kill".to_owned(),
+                    20,
+                    Some(40),
+                    "n3, n4, n5 killed".to_owned()
+                ),
+            ]
+        );
+    }
+
+    /// Two faults of one kind in a row that are not an invocation and its completion stay two.
+    #[test]
+    fn consecutive_faults_of_one_kind_stay_apart() {
+        let events = vec![
+            nemesis(
+                0,
+                10,
+                "start-partition",
+                json!({"groups": [["n1"], ["n2", "n3"]], "kind": "isolate"}),
+            ),
+            nemesis(
+                1,
+                20,
+                "start-partition",
+                json!({"groups": [["n2"], ["n1", "n3"]], "kind": "isolate"}),
+            ),
+            nemesis(2, 30, "kill", json!(["n1"])),
+            nemesis(3, 40, "kill", json!({"n2": ""})),
+        ];
+        let labels: Vec<String> = fault_windows(&events)
+            .iter()
+            .map(FaultWindow::label)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "n1 / n2, n3 cut (isolate)",
+                "n2 / n1, n3 cut (isolate)",
+                "n1 killed",
+                "n2 killed"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bare_grudge_is_a_partition_in_words() {
+        let grudge = json!({"n1": ["n2"], "n2": ["n1"], "n3": []});
+        assert_eq!(
+            words("partition", grudge.clone()),
+            "n1 cut from n2; n2 cut from n1"
+        );
+        assert_eq!(words("pause", json!({"nodes": ["n1"]})), "n1 paused");
     }
 
     /// [`fault_words`] of a `serde_json` value.

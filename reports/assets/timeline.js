@@ -84,17 +84,45 @@
   function laneY(l) { return TOP + l * LANE_H - view.y; }
 
   // Fault windows: shaded DOM boxes over the canvas, and a list under it.
-  // Labels alternate between two rows of the strip above the lanes, so that the words of two
-  // neighbouring windows do not cover each other; each is shown whole.
   const faultBoxes = data.faults.map((f, k) => {
     const div = el('div', 'fault-window fault-' + f.kind);
     div.dataset.kind = f.kind;
     div.dataset.fault = k;
     div.title = f.label + '\n' + fmtTime(f.start) + ' to ' + (f.end >= 0 ? fmtTime(f.end) : 'the end');
-    div.append(el('span', 'fault-label row-' + (k % 2), f.label));
     overlay.append(div);
     return div;
   });
+  // Their labels, in a layer of their own above every window, so no window's edge crosses them.
+  const labelLayer = el('div', 'fault-labels');
+  overlay.append(labelLayer);
+  const faultLabels = data.faults.map((f) => {
+    const span = el('span', 'fault-label row-0', f.label);
+    labelLayer.append(span);
+    return span;
+  });
+  // Each label's width in pixels, measured once in the labels' font (and padding).
+  const labelFont = '11px ' + getComputedStyle(document.body).fontFamily;
+  const labelWidths = data.faults.map((f) => { ctx.font = labelFont; return ctx.measureText(f.label).width + 8; });
+  // The labels in the strip above the lanes: each goes whole into the first of two rows where it
+  // covers no other label and stays inside the drawing (slid left at the right edge); one that
+  // fits nowhere is hidden until the view is zoomed in (its window's tooltip and the list under
+  // the timeline still name it).
+  function placeFaultLabels(w) {
+    const rowEnd = [-Infinity, -Infinity];
+    faultBoxes.forEach((div, k) => {
+      const span = faultLabels[k];
+      span.style.display = 'none';
+      if (div.style.display === 'none') return;
+      const left = parseFloat(div.style.left), right = left + parseFloat(div.style.width);
+      const x = Math.min(left + 3, w - labelWidths[k] - 2);
+      const row = rowEnd.findIndex((e) => x >= e + 4);
+      if (row < 0 || x < GUTTER || x > right) return;
+      span.style.display = '';
+      span.className = 'fault-label row-' + row;
+      span.style.left = x + 'px';
+      rowEnd[row] = x + labelWidths[k];
+    });
+  }
   const faultList = document.getElementById('fault-list');
   data.faults.forEach((f, k) => {
     const li = el('li', 'fault-item');
@@ -224,6 +252,7 @@
     ctx.restore();
     drawAxis(w);
     data.faults.forEach((f, k) => place(faultBoxes[k], X(f.start), X(f.end >= 0 ? f.end : end), AXIS_H, height, AXIS_H));
+    placeFaultLabels(w);
     stuckBoxes.forEach(([i, div]) => place(div, X(ops.call[i]), Math.max(X(opEnd(i)), X(ops.call[i]) + 4), laneY(ops.lane[i]) + 1, LANE_H - 2, TOP));
     focused.forEach(([i, div]) => place(div, X(ops.call[i]) - 3, Math.max(X(opEnd(i)), X(ops.call[i]) + 4) + 3, laneY(ops.lane[i]) - 1, LANE_H + 2, TOP));
   }
@@ -325,6 +354,23 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // `name value` when it is at most `room` pixels wide in the context's font; else, for an
+  // object, `name key: value, ...` with as many whole fields as fit and an ellipsis; else `name`.
+  function fitted(name, value, room) {
+    const fits = (text) => ctx.measureText(text).width <= room;
+    if (fits(name + ' ' + value)) return name + ' ' + value;
+    let fields;
+    try { fields = JSON.parse(value); } catch (e) { return name; }
+    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) return name;
+    let label = name;
+    for (const [k, v] of Object.entries(fields)) {
+      const next = label + (label === name ? ' ' : ', ') + k + ': ' + (typeof v === 'string' ? v : JSON.stringify(v));
+      if (!fits(next + ' …')) return label + ' …';
+      label = next;
+    }
+    return label;
+  }
+
   // Each witness beside its sentence: its operations, one row per process (labelled like the
   // timeline's), and the fault windows in force over its span, shaded and named.
   document.querySelectorAll('.witness[data-partition]').forEach((holder) => {
@@ -336,7 +382,7 @@
     const finite = idx.map((i) => (ops.ret[i] >= 0 ? ops.ret[i] : ops.call[i]));
     const last = Math.max(...finite);
     const pad = (last - first) * 0.08 + 1;
-    const t0 = first - pad, t1 = last + pad;
+    const t0 = Math.max(first - pad, 0), t1 = last + pad;
     const faults = data.faults.filter((f) => f.start <= t1 && (f.end < 0 || f.end >= t0));
     const W = 620, LH = 30, G = 130, FH = faults.length ? 18 * Math.min(faults.length, 3) : 0, H = FH + procs.length * LH + 24;
     const sx = (t) => G + (Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0) * (W - G - 10);
@@ -346,7 +392,10 @@
       const g = svgEl('g', { class: 'fault fault-' + f.kind });
       g.append(svgEl('title', {}, f.label + ': ' + fmtTime(f.start) + ' to ' + (f.end >= 0 ? fmtTime(f.end) : 'the end')));
       g.append(svgEl('rect', { x: x0, y: 0, width: Math.max(x1 - x0, 1), height: H - 16 }));
-      g.append(svgEl('text', { x: Math.min(x0 + 3, W - 10), y: 12 + 18 * (k % 3), class: 'fault-text' }, f.label));
+      // Whole: from the window's start, or ending at the drawing's right edge when that is nearer.
+      ctx.font = '11px sans-serif';
+      const right = x0 + 3 + ctx.measureText(f.label).width > W - 4;
+      g.append(svgEl('text', { x: right ? W - 4 : x0 + 3, y: 12 + 18 * (k % 3), class: 'fault-text', 'text-anchor': right ? 'end' : 'start' }, f.label));
       svg.append(g);
     });
     procs.forEach((l, row) => svg.append(svgEl('text', { x: 4, y: FH + row * LH + 22, class: 'lane-label' }, laneLabel(l))));
@@ -357,10 +406,11 @@
       const g = svgEl('g', { class: 'op ' + outcome(i) + (stuck.has(i) ? ' stuck' : ''), 'data-op': ops.id[i] });
       g.append(svgEl('title', {}, describe(i)));
       g.append(svgEl('rect', { x: x0, y: FH + row * LH + 14, width: x1 - x0, height: 12, rx: 2 }));
-      // A label that would run past the drawing ends at its right edge instead (about 6 px a
-      // character at 11 px), so it is read whole.
-      const label = data.fs[ops.f[i]] + ' #' + ops.id[i] + ' ' + ops.v[i].slice(0, 40);
-      const right = x0 + 2 + label.length * 6 > W - 4;
+      // The operation and as much of its value as fits whole in the drawing (its tooltip and
+      // the evidence table give all of it); one that would run past the right edge ends there.
+      ctx.font = (stuck.has(i) ? 'bold ' : '') + '11px sans-serif';
+      const label = fitted(data.fs[ops.f[i]] + ' #' + ops.id[i], ops.v[i], W - 4 - G);
+      const right = x0 + 2 + ctx.measureText(label).width > W - 4;
       g.append(svgEl('text', { x: right ? W - 4 : x0 + 2, y: FH + row * LH + 11, class: 'op-label', 'text-anchor': right ? 'end' : 'start' }, label));
       svg.append(g);
     });

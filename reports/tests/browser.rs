@@ -70,7 +70,8 @@ fn invalid_report_shows_anomaly_stuck_ops_and_fault_windows_in_chromium() {
     // The partition's fault window, shaded over the timeline and listed under it.
     assert!(dom.contains("class=\"fault-window fault-partition\" data-kind=\"partition\""));
     // In words, whole.
-    assert!(dom.contains("<span class=\"fault-label row-0\">n1 / n2, n3 cut (isolate)</span>"));
+    assert!(dom.contains(">n1 / n2, n3 cut (isolate)</span>"));
+    assert!(dom.contains("<span class=\"fault-label row-0\" style=\"left: "));
     assert!(dom.contains(
         "<li class=\"fault-item\"><a href=\"#fault-0\">partition</a> from 10.0 ms to 80.0 ms"
     ));
