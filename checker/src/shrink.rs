@@ -105,10 +105,40 @@ impl<M: Model> Shrinker<'_, '_, M> {
         }
     }
 
-    /// A witness around the named operation: shrinks, from the operations called before it
-    /// returned (other than the rest of `stuck`), while the rest fails and fails no more without
-    /// it. `None` when even that start fails without it (another anomaly lies there), or when the
-    /// result is not 1-minimal (a smaller anomaly without it lies inside).
+    /// The fewest operations called just before `named` returned (the last 16 of `candidates`,
+    /// then 32, 64, ... up to all of them, `named` always among them) that `accept`s: an
+    /// anomaly lies near the operation it names, and shrinking a few dozen operations takes
+    /// milliseconds where shrinking thousands runs out of time. `None` when even all of them do
+    /// not.
+    fn nearest_window<'o>(
+        &self,
+        candidates: &[&'o Operation],
+        named: u64,
+        accept: &impl Fn(&[&Operation]) -> bool,
+    ) -> Option<Vec<&'o Operation>> {
+        let mut size = 16;
+        loop {
+            let from = candidates.len().saturating_sub(size);
+            let window: Vec<&Operation> = candidates
+                .iter()
+                .enumerate()
+                .filter(|(i, op)| *i >= from || op.id == named)
+                .map(|(_, op)| *op)
+                .collect();
+            if accept(&window) {
+                return Some(window);
+            }
+            if from == 0 || self.out_of_time() {
+                return None;
+            }
+            size *= 2;
+        }
+    }
+
+    /// A witness around the named operation: shrinks, from the nearest window of operations
+    /// called before it returned (other than the rest of `stuck`) that fails and fails no more
+    /// without it, while the rest does so. `None` when no window does (another anomaly lies
+    /// there), or when the result is not 1-minimal (a smaller anomaly without it lies inside).
     fn around<'o>(
         &self,
         ops: &[&'o Operation],
@@ -117,7 +147,7 @@ impl<M: Model> Shrinker<'_, '_, M> {
     ) -> Option<Vec<&'o Operation>> {
         let op = ops.iter().find(|op| op.id == named)?;
         let before = op.completion.unwrap_or(u64::MAX);
-        let start: Vec<&Operation> = ops
+        let candidates: Vec<&Operation> = ops
             .iter()
             .copied()
             .filter(|o| o.id < before && (o.id == named || !stuck.contains(&o.id)))
@@ -126,9 +156,7 @@ impl<M: Model> Shrinker<'_, '_, M> {
             let without: Vec<&Operation> = sub.iter().copied().filter(|o| o.id != named).collect();
             self.fails(sub) && !self.fails(&without)
         };
-        if !needs_named(&start) {
-            return None;
-        }
+        let start = self.nearest_window(&candidates, named, &needs_named)?;
         let witness = self.remove_others(start, Some(named), needs_named);
         let minimal = witness.iter().all(|drop| {
             let rest: Vec<&Operation> = witness

@@ -200,3 +200,108 @@ fn a_read_that_real_time_proves_missed_an_acknowledged_write_names_a_lost_write(
     let explanation = explained(&invented);
     assert!(explanation.starts_with("No order"), "{explanation}");
 }
+
+/// A Jepsen-like register run under injected latency, as EDN: `processes` workers, each doing
+/// `per_process` reads and writes (unique values) one after another, each taking effect at some
+/// point between its invocation and its completion; the read at position `stale` of worker 0
+/// instead returns the value written 40 writes before its effect (an acknowledged write lost).
+fn slow_register_run(seed: u64, processes: u64, per_process: u64, stale: u64) -> History {
+    let mut state = seed;
+    let mut below = |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    // (process, invoked, takes effect, returns, is a write, value written)
+    let mut ops = Vec::new();
+    let mut next_value = 0;
+    for p in 0..processes {
+        let mut t = below(5);
+        for _ in 0..per_process {
+            let took = 1 + below(8);
+            let write = below(2) == 0;
+            next_value += 1;
+            ops.push((p, t, t + below(took), t + took, write, next_value));
+            t += took + below(3);
+        }
+    }
+    let mut by_effect: Vec<usize> = (0..ops.len()).collect();
+    by_effect.sort_by_key(|&i| (ops[i].2, i));
+    let mut writes = vec![0];
+    let mut read = vec![0; ops.len()];
+    for &i in &by_effect {
+        if ops[i].4 {
+            writes.push(ops[i].5);
+        } else {
+            read[i] = *writes.last().expect("initial value");
+        }
+    }
+    let lost = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| op.0 == 0 && !op.4)
+        .nth(stale as usize)
+        .map(|(i, _)| i)
+        .expect("worker 0 reads");
+    let position = writes.iter().position(|&v| v == read[lost]).expect("read");
+    read[lost] = writes[position.saturating_sub(40)];
+    // Events in time order (completions before invocations at the same instant).
+    let mut events: Vec<(u64, bool, usize)> = ops
+        .iter()
+        .enumerate()
+        .flat_map(|(i, op)| [(op.1, true, i), (op.3, false, i)])
+        .collect();
+    events.sort_by_key(|&(t, invoke, i)| (t, invoke, i));
+    let text: String = events
+        .iter()
+        .map(|&(t, invoke, i)| {
+            let (p, _, _, _, write, v) = ops[i];
+            let kind = if invoke { "invoke" } else { "ok" };
+            let (f, value) = match (write, invoke) {
+                (true, _) => ("write", v.to_string()),
+                (false, true) => ("read", "nil".to_owned()),
+                (false, false) => ("read", read[i].to_string()),
+            };
+            format!("{{:type :{kind}, :f :{f}, :value {value}, :process {p}, :time {t}}}\n")
+        })
+        .collect();
+    checker::formats::Format::JepsenEdn
+        .parse(&text)
+        .expect("generated EDN")
+}
+
+/// A lost write late in a long run with 15 workers and long, overlapping operations (the shape
+/// of a real Jepsen Redis run under injected latency, whose witness used to be 51 to 102
+/// operations cut short by the shrinking time): with the default shrinking time the witness is
+/// a few operations near the stale read, holds it, and is 1-minimal.
+#[test]
+fn a_late_anomaly_in_a_long_concurrent_run_gets_a_small_witness_in_the_default_time() {
+    for seed in 0..3 {
+        let h = slow_register_run(seed, 15, 100, 40);
+        let options = ModelOptions {
+            init: Some(json!(0)),
+            ..ModelOptions::default()
+        };
+        let result = check(&h, "register", &options, &Default::default()).expect("readable");
+        assert_eq!(result.valid, Verdict::Invalid, "seed {seed}");
+        let evidence = result.partitions[0].evidence.clone().expect("evidence");
+        let what = format!("seed {seed}: {:?}", evidence.witness);
+        assert!(
+            evidence.witness.len() <= 12,
+            "{what}: more than 12 operations"
+        );
+        assert!(
+            evidence
+                .witness
+                .iter()
+                .any(|op| evidence.stuck.contains(op)),
+            "{what}: misses the stuck {:?}",
+            evidence.stuck
+        );
+        let fails = |sub: &History| {
+            verdict(&relaxed(sub, &h, &json!(0)), "register", &options) == Verdict::Invalid
+        };
+        assert_one_minimal(&h, &evidence.witness, fails, &what);
+    }
+}
