@@ -328,10 +328,19 @@ fn edn_errors_name_the_line_and_the_problem() {
         "{{:process 0, :type :invoke, :f :read}}\n{{:process 0, :type :ok, :f :read, :value {}}}",
         "[".repeat(50_000)
     );
-    let cases = cases
-        .iter()
-        .copied()
-        .chain([(deep.as_str(), 2, "nests deeper than 200 levels")]);
+    // Tags and discards nest too: each waits for the form after it.
+    let tags = format!(
+        "{{:process 0, :type :invoke, :f :read, :value {}1}}",
+        "#a ".repeat(50_000)
+    );
+    let discards = format!("[{}1]", "#_ ".repeat(50_000));
+    let mixed = format!("\n\n({}1)", "#a [".repeat(25_000));
+    let cases = cases.iter().copied().chain([
+        (deep.as_str(), 2, "nests deeper than 200 levels"),
+        (tags.as_str(), 1, "nests deeper than 200 levels"),
+        (discards.as_str(), 1, "nests deeper than 200 levels"),
+        (mixed.as_str(), 3, "nests deeper than 200 levels"),
+    ]);
     for (text, line, message) in cases {
         let e = Format::JepsenEdn.parse(text).unwrap_err();
         assert_eq!(e.line, line, "{text:?}: {e}");
