@@ -172,6 +172,10 @@ fn out_dir_holds_results_and_a_witness_that_still_fails() {
     assert_eq!(again.status.code(), Some(1), "{}", stdout(&again));
     let report = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(report.contains("INVALID"), "the report shows the verdict");
+    assert!(
+        report.contains("<h1>Frenzy report: c01-bad.txt</h1>"),
+        "the report is named after the history checked"
+    );
     for artifact in ["history.jsonl", "junit.xml", "latency.png", "rate.svg"] {
         assert!(out_dir.join(artifact).is_file(), "{artifact} written");
     }

@@ -93,6 +93,11 @@ pub struct Evidence {
     pub when: Option<When>,
 }
 
+/// `1 anomaly`, `5 anomalies`: a count and its noun, singular for one.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// When an anomaly happened and which faults were active then: `at` and `faults_active` in
 /// results.json, beside the anomaly's other fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use crate::lanes::Lanes;
 use crate::summary::when_html;
 use crate::timeline_data::{detail, invalid_partitions, PartitionData};
 use checker::history::{History, Operation, Outcome};
-use checker::verdict::Results;
+use checker::verdict::{counted, Results};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -46,8 +46,8 @@ pub fn evidence_html(
         );
         let _ = writeln!(
             h,
-            "<figure class=\"witness-figure\"><div class=\"witness\" data-partition=\"{i}\"></div><figcaption>The shrunken witness: {} operations that still fail on their own, with the faults in force (shaded). Red: cannot be placed.</figcaption></figure></div>",
-            e.witness.len()
+            "<figure class=\"witness-figure\"><div class=\"witness\" data-partition=\"{i}\"></div><figcaption>The shrunken witness: {} that still fail on their own, with the faults in force (shaded). Red: cannot be placed.</figcaption></figure></div>",
+            counted(e.witness.len(), "operation", "operations")
         );
         let _ = writeln!(
             h,
@@ -57,8 +57,8 @@ pub fn evidence_html(
         let skipped = e.prefix.len().saturating_sub(PREFIX_ROWS);
         let _ = writeln!(
             h,
-            "<h4>Longest linearizable prefix: {} operations{}</h4>",
-            e.prefix.len(),
+            "<h4>Longest linearizable prefix: {}{}</h4>",
+            counted(e.prefix.len(), "operation", "operations"),
             if skipped > 0 {
                 format!(" (the last {PREFIX_ROWS} shown; all are marked on the timeline)")
             } else {
@@ -79,8 +79,8 @@ pub fn evidence_html(
         ));
         let _ = writeln!(
             h,
-            "<h4>Cannot be placed next: {} operations</h4>",
-            e.stuck.len()
+            "<h4>Cannot be placed next: {}</h4>",
+            counted(e.stuck.len(), "operation", "operations")
         );
         h.push_str(&op_table(
             e.stuck.iter().map(|id| (*id, "stuck".to_string(), None)),

@@ -7,6 +7,7 @@ use crate::html::{report_html, PageInfo};
 use crate::junit::junit_xml;
 use crate::lanes::read_actors;
 use crate::plots::{chart_png, chart_svg, plot_data, Chart};
+use crate::stamp::display_stamp;
 use crate::store::RunDir;
 use checker::history::History;
 use checker::verdict::Results;
@@ -31,7 +32,7 @@ pub fn render_run(run: &RunDir, history: &History, results: &Results) -> Result<
         )?;
         svgs.push(svg);
     }
-    let test_name = run.test_name();
+    let test_name = title(run, results);
     let stamp = run.stamp();
     let info = PageInfo {
         test_name: &test_name,
@@ -45,6 +46,20 @@ pub fn render_run(run: &RunDir, history: &History, results: &Results) -> Result<
         report_html(&info, history, results, &faults).as_bytes(),
     )?;
     run.write_file(JUNIT_FILE, junit_xml(&test_name, results).as_bytes())
+}
+
+/// What the report and junit.xml are named after: the test, for a run in a store
+/// (`store/<test>/<stamp>`); the history file checked, for any other folder (`frenzy check --out`).
+fn title(run: &RunDir, results: &Results) -> String {
+    let checked = results
+        .file
+        .as_deref()
+        .and_then(|file| std::path::Path::new(file).file_name())
+        .map(|name| name.to_string_lossy().into_owned());
+    match (display_stamp(&run.stamp()), checked) {
+        (None, Some(file)) => file,
+        _ => run.test_name(),
+    }
 }
 
 /// Rebuilds a run folder's report, charts and junit.xml from its history.jsonl and results.json.

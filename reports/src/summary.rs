@@ -7,7 +7,7 @@ use crate::faults::FaultWindow;
 use crate::lanes::Lanes;
 use crate::timeline_data::invalid_partitions;
 use checker::history::{History, Outcome};
-use checker::verdict::{AnomalyResult, Results, Verdict, When};
+use checker::verdict::{counted, AnomalyResult, Results, Verdict, When};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
@@ -77,14 +77,9 @@ fn checks_table(results: &Results) -> String {
         if let Some(r) = r {
             let _ = writeln!(
                 h,
-                "<tr><td>{name}</td><td>{}</td><td>{} {}</td></tr>",
+                "<tr><td>{name}</td><td>{}</td><td>{}</td></tr>",
                 verdict_word(r.valid),
-                r.anomalies.len(),
-                if r.anomalies.len() == 1 {
-                    "anomaly"
-                } else {
-                    "anomalies"
-                }
+                counted(r.anomalies.len(), "anomaly", "anomalies")
             );
         }
     }

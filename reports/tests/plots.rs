@@ -41,6 +41,28 @@ fn svg_charts_carry_axis_labels_legends_and_fault_shading() {
     }
 }
 
+/// Every operation taking exactly 10 ms (a Jepsen history's whole-millisecond times): the axis
+/// starts a decade lower, so the points are not drawn on the axis line.
+#[test]
+fn latencies_on_a_whole_decade_sit_above_the_axis() {
+    use checker::history::{EventType::*, Process::Client};
+    use serde_json::json;
+    let mut e = common::histories::Events::default();
+    for k in 0..4 {
+        let t = 20.0 * k as f64;
+        e.push(t, Client(k), Invoke, "write", json!(k));
+        e.push(t + 10.0, Client(k), Ok, "write", json!(k));
+    }
+    let history = e.history();
+    let data = plot_data(&history, &[]);
+    let latency = chart_svg(Chart::Latency, &data).expect("latency svg");
+    let texts = svg_texts(&latency);
+    assert!(
+        texts.contains(&"1.0"),
+        "the axis starts at 10 ms: {texts:?}"
+    );
+}
+
 /// The content of every `<text>` element of an SVG, trimmed.
 fn svg_texts(svg: &str) -> Vec<&str> {
     svg.split("<text")

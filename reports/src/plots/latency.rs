@@ -30,9 +30,10 @@ pub fn draw<DB: DrawingBackend>(
     let (lo, hi) = all.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (lo, hi) = if lo > hi { (0.1, 10.0) } else { (lo, hi) };
     // Whole decades, so the axis always has labelled ticks, and one spare decade on top for the
-    // legend to sit above the points.
+    // legend to sit above the points; a latency on a whole decade gets the decade under it, so
+    // it is not drawn on the axis line.
     let (lo, hi) = (
-        10f64.powf(lo.log10().floor()),
+        10f64.powf((lo / 1.01).log10().floor()),
         10f64.powf((hi * 1.01).log10().ceil() + 1.0),
     );
     let mut chart = frame(

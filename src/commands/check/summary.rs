@@ -1,7 +1,7 @@
 //! The human summary `frenzy check` prints when `--json` is not given.
 
 use super::output_dir::Written;
-use checker::verdict::{AnomalyResult, PartitionResult, Results, Verdict, When};
+use checker::verdict::{counted, AnomalyResult, PartitionResult, Results, Verdict, When};
 use std::fmt::Write;
 
 /// How many invalid or unknown keys (events) the summary details.
@@ -96,7 +96,11 @@ pub fn render(results: &Results, written: Option<&Written>) -> String {
         );
     }
     if valid > 0 && valid < partitions.len() {
-        let _ = writeln!(out, "  {valid} other {many} valid");
+        let _ = writeln!(
+            out,
+            "  {} valid",
+            counted(valid, &format!("other {one}"), &format!("other {many}"))
+        );
     }
     anomalies(&mut out, "sessions", results.sessions.as_ref());
     anomalies(&mut out, "ledger", results.ledger.as_ref());
@@ -114,9 +118,9 @@ fn anomalies(out: &mut String, name: &str, result: Option<&AnomalyResult>) {
     let Some(result) = result else { return };
     let _ = writeln!(
         out,
-        "  {name}: {} ({} anomalies)",
+        "  {name}: {} ({})",
         verdict_word(result.valid),
-        result.anomalies.len()
+        counted(result.anomalies.len(), "anomaly", "anomalies")
     );
     for a in result.anomalies.iter().take(SHOWN) {
         let when = When::clause(a.when.as_ref());
@@ -229,8 +233,24 @@ mod tests {
         assert!(text.contains("event \"e3\": UNKNOWN"), "{text}");
         assert!(text.contains("the time limit was reached"), "{text}");
         assert!(!text.contains("\"e1\""), "{text}");
-        assert!(text.contains("1 other events valid"), "{text}");
+        assert!(text.contains("1 other event valid"), "{text}");
         assert!(!text.contains("partition"), "{text}");
+    }
+
+    #[test]
+    fn counts_one_anomaly_in_the_singular() {
+        let mut r = results(vec![partition("e1", Verdict::Valid)]);
+        r.ledger = Some(AnomalyResult {
+            valid: Verdict::Invalid,
+            anomalies: vec![checker::verdict::Anomaly {
+                kind: "seats-not-conserved".into(),
+                explanation: "7 seats vanished.".into(),
+                events: vec![1],
+                when: None,
+            }],
+        });
+        let text = render(&r, None);
+        assert!(text.contains("  ledger: INVALID (1 anomaly)\n"), "{text}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::args::Plan;
 use checker::history::{History, Outcome};
-use checker::verdict::{AnomalyResult, Results, Verdict, When};
+use checker::verdict::{counted, AnomalyResult, Results, Verdict, When};
 use std::collections::HashMap;
 use std::path::Path;
 use workloads::RunReport;
@@ -121,9 +121,9 @@ fn short_reason(reason: &str) -> String {
 fn anomalies(name: &str, result: Option<&AnomalyResult>) {
     let Some(result) = result else { return };
     outln!(
-        "  {name}: {} ({} anomalies)",
+        "  {name}: {} ({})",
         verdict_word(result.valid),
-        result.anomalies.len()
+        counted(result.anomalies.len(), "anomaly", "anomalies")
     );
     if result.valid == Verdict::Unknown && result.anomalies.is_empty() {
         outln!(
