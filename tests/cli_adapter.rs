@@ -64,10 +64,37 @@ fn infos(scratch: &Scratch) -> Vec<String> {
         .collect()
 }
 
+/// A shell command line that leaves a `sleep` running in the background (its pid written to
+/// `pidfile`), then runs `then`.
+fn leaving_a_child(pidfile: &str, then: &str) -> String {
+    format!("sh -c 'sleep 300 & echo $! > {pidfile}; exec {then}'")
+}
+
+/// Asserts the process whose pid is in `pidfile` ends within 5 s (gone, or a zombie its new
+/// parent has yet to reap).
+fn assert_gone(pidfile: &str) {
+    let pid = std::fs::read_to_string(pidfile).expect("the pid file");
+    let stat = format!("/proc/{}/stat", pid.trim());
+    let dead = || {
+        std::fs::read_to_string(&stat).map_or(true, |s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'))
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !dead() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(dead(), "the adapter's child {} outlived it", pid.trim());
+}
+
 #[test]
-fn a_correct_adapter_gives_a_valid_run_with_its_stderr_kept() {
+fn a_correct_adapter_gives_a_valid_run_with_its_stderr_kept_and_nothing_left() {
     let scratch = Scratch::new("memory");
-    let out = scratch.run(&format!("python3 {MEMORY}"), &["--adapter-opt", "x=1"]);
+    let pidfile = scratch.path("child.pid");
+    let adapter = leaving_a_child(&pidfile, &format!("python3 {MEMORY}"));
+    let out = scratch.run(&adapter, &["--adapter-opt", "x=1"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -78,6 +105,7 @@ fn a_correct_adapter_gives_a_valid_run_with_its_stderr_kept() {
     assert!(text(&out.stdout).contains("linearizability (cas-register model): valid"));
     assert!(infos(&scratch).is_empty(), "nothing was lost");
     assert!(latest(&scratch).join("adapter.log").exists());
+    assert_gone(&pidfile);
 }
 
 /// Runs the misbehaving adapter in `mode` every `n` answers; asserts a checked, valid run whose
@@ -177,6 +205,18 @@ fn an_adapter_silent_at_the_handshake_is_refused_after_ten_seconds() {
         "python3 -c \"import sys, time; print('starting', file=sys.stderr, flush=True); time.sleep(60)\"",
         "did not answer the handshake within 10 s (it printed only to stderr: \"starting\")",
     );
+    // A prompt without an end of line is quoted; what the adapter started is killed with it.
+    let scratch = Scratch::new("prompt");
+    let pidfile = scratch.path("child.pid");
+    refused(
+        "register",
+        &leaving_a_child(
+            &pidfile,
+            "python3 -c \"import time; print(chr(63), end=str(), flush=True); time.sleep(60)\"",
+        ),
+        "did not answer the handshake within 10 s (it printed \"?\" and no end of line)",
+    );
+    assert_gone(&pidfile);
 }
 
 const TICKETS: &str = concat!(

@@ -11,6 +11,8 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 pub struct Started {
     /// The process (killed when dropped).
     pub child: Child,
+    /// Its process group (every process in it killed when dropped).
+    pub group: Group,
     /// Its stdin: Frenzy's requests.
     pub stdin: ChildStdin,
     /// Its stdout: the adapter's answers.
@@ -49,6 +51,7 @@ pub fn start(command: &str, log: &AdapterLog) -> Result<Started, AdapterError> {
         command: command.to_owned(),
         reason: format!("its {what} was not piped"),
     };
+    let group = Group(child.id().and_then(|pid| i32::try_from(pid).ok()));
     let stdin = child.stdin.take().ok_or_else(|| io("stdin"))?;
     let stdout = child.stdout.take().ok_or_else(|| io("stdout"))?;
     if let Some(mut stderr) = child.stderr.take() {
@@ -65,7 +68,24 @@ pub fn start(command: &str, log: &AdapterLog) -> Result<Started, AdapterError> {
     }
     Ok(Started {
         child,
+        group,
         stdin,
         stdout,
     })
+}
+
+/// The adapter's process group: dropping it kills every process in it, so what the adapter
+/// started (a shell's child, a helper, a `sleep`) does not outlive it. The group's id is the
+/// adapter's pid, which the kernel does not hand out again while any process of the group lives.
+pub struct Group(Option<i32>);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if let Some(pgid) = self.0.filter(|p| *p > 1) {
+            // SAFETY: kill(2) with a negative pid signals that process group; it touches no memory.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! the session: every operation still waiting learns why (and is recorded `info`), and the
 //! process is killed.
 
-use super::command::{self, Started};
+use super::command::{self, Group, Started};
 use super::error::AdapterError;
 use super::hello::{AdapterHello, Hello};
 use super::log::AdapterLog;
@@ -81,11 +81,13 @@ impl Session {
     ) -> Result<(Session, AdapterHello), AdapterError> {
         let Started {
             mut child,
+            group,
             stdin,
             stdout,
         } = command::start(command, log)?;
         let mut stdin = BufWriter::new(stdin);
-        let mut lines = BufReader::new(stdout).lines();
+        let mut stdout = BufReader::new(stdout);
+        let mut head = Vec::new();
         let io = |e: std::io::Error| AdapterError::Io {
             command: command.to_owned(),
             reason: e.to_string(),
@@ -97,7 +99,7 @@ impl Session {
             stdin.flush().await
         };
         let sent = sent.await;
-        let first = tokio::time::timeout(HANDSHAKE_TIME, first_line(&mut lines)).await;
+        let first = tokio::time::timeout(HANDSHAKE_TIME, first_line(&mut stdout, &mut head)).await;
         let answer = match first {
             Ok(Ok(Some(line))) => {
                 AdapterHello::parse(&line).ok_or_else(|| AdapterError::BadHello {
@@ -109,7 +111,11 @@ impl Session {
             Ok(Ok(None)) => return Err(exited(command, &mut child, log).await),
             Ok(Err(e)) => return Err(io(e)),
             Err(_) => {
+                let partial: String = String::from_utf8_lossy(&head).chars().take(200).collect();
                 let printed = match log.tail() {
+                    _ if !partial.trim().is_empty() => {
+                        format!("it printed {partial:?} and no end of line")
+                    }
                     t if t.is_empty() => "it printed nothing".to_owned(),
                     t => format!("it printed only to stderr: {t:?}"),
                 };
@@ -136,7 +142,7 @@ impl Session {
             ..Table::default()
         }));
         tokio::spawn(write_loop(stdin, queue, table.clone()));
-        let reader = tokio::spawn(read_loop(lines, child, table.clone()));
+        let reader = tokio::spawn(read_loop(stdout.lines(), (child, group), table.clone()));
         let reader = Mutex::new(Some(reader));
         Ok((Session { table, reader }, answer))
     }
@@ -190,14 +196,24 @@ impl Session {
     }
 }
 
-/// The first non-blank line, or `None` at end of output.
-async fn first_line(lines: &mut Lines<BufReader<ChildStdout>>) -> std::io::Result<Option<String>> {
-    while let Some(line) = lines.next_line().await? {
+/// The first non-blank line, or `None` at end of output. Bytes of a line not yet ended stay in
+/// `head` (also when the wait is cut short), to say what a silent adapter did print.
+async fn first_line(
+    stdout: &mut BufReader<ChildStdout>,
+    head: &mut Vec<u8>,
+) -> std::io::Result<Option<String>> {
+    loop {
+        if stdout.read_until(b'\n', head).await? == 0 {
+            return Ok(None);
+        }
+        let line = String::from_utf8_lossy(head)
+            .trim_end_matches(['\n', '\r'])
+            .to_owned();
+        head.clear();
         if !line.trim().is_empty() {
             return Ok(Some(line));
         }
     }
-    Ok(None)
 }
 
 /// The error for an adapter that closed its stdout before the hello.
@@ -249,8 +265,13 @@ async fn write_loop(
     }
 }
 
-/// Hands each answer to its operation until the session ends; then makes sure the process is gone.
-async fn read_loop(mut lines: Lines<BufReader<ChildStdout>>, mut child: Child, table: Shared) {
+/// Hands each answer to its operation until the session ends; then makes sure the process and
+/// its group are gone (also when the task is aborted: dropping them kills them).
+async fn read_loop(
+    mut lines: Lines<BufReader<ChildStdout>>,
+    (mut child, group): (Child, Group),
+    table: Shared,
+) {
     let reason = loop {
         let line = match lines.next_line().await {
             Ok(Some(line)) => line,
@@ -283,6 +304,7 @@ async fn read_loop(mut lines: Lines<BufReader<ChildStdout>>, mut child: Child, t
         }
     };
     end(&table, reason);
+    drop(group);
     let _ = child.start_kill();
     let _ = child.wait().await;
 }
