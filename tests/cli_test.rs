@@ -136,6 +136,46 @@ async fn a_node_that_does_not_speak_the_contract_is_one_clear_error() {
 }
 
 #[test]
+fn a_bearer_token_the_service_refuses_is_wrong_credentials() {
+    use std::io::BufRead;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/servers/token_required.py"
+    );
+    let mut server = Command::new("python3")
+        .arg(script)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs the token-checking service");
+    let mut port = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .expect("its port");
+    let node = format!("http://127.0.0.1:{}", port.trim());
+    let store = Store::new("token");
+    let out = frenzy(&[
+        "--workload",
+        "tickets",
+        "--node",
+        &node,
+        "--token",
+        "bad",
+        "--store",
+        store.arg(),
+    ]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(254), "{err}");
+    assert_eq!(err.lines().count(), 1, "one clear error: {err}");
+    assert!(
+        err.contains("refused the credentials") && err.contains("401"),
+        "{err}"
+    );
+    assert!(!store.0.exists(), "nothing is stored before the run starts");
+}
+
+#[test]
 fn sizes_and_durations_are_bounded() {
     let store = Store::new("bounds");
     for (flag, value, says) in [

@@ -22,7 +22,12 @@ fn refused(
     what: String,
     otherwise: impl FnOnce(String) -> PreflightError,
 ) -> PreflightError {
-    if status == StatusCode::SERVICE_UNAVAILABLE && json_error(body) {
+    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+        PreflightError::Credentials {
+            url: base.to_string(),
+            reason: what,
+        }
+    } else if status == StatusCode::SERVICE_UNAVAILABLE && json_error(body) {
         PreflightError::Unavailable {
             url: base.to_string(),
             contract: CONTRACT,
@@ -118,12 +123,6 @@ impl TicketClient {
             })
         })?;
         let status = health.status();
-        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
-            return Err(PreflightError::Credentials {
-                url: base.to_string(),
-                reason: format!("GET /health answered {status}"),
-            });
-        }
         if !status.is_success() {
             let body = health.text().await.unwrap_or_default();
             let what = format!("GET /health answered {status} {}", snippet(&body));
