@@ -274,3 +274,46 @@ async fn the_tickets_example_adapter_drives_ticketd_to_a_valid_run() {
         .count();
     assert!(sold_out > 0, "the last seats ran out: {stdout}");
 }
+
+const ETCD_GATEWAY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/adapters/etcd_gateway.py"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_etcd_example_adapter_drives_register_and_kv_to_valid_runs() {
+    use ticketd::local_etcd::LocalEtcd;
+    let etcd = LocalEtcd::start(1).await.expect("an etcd member");
+    let node = etcd.client_url(0).unwrap().to_owned();
+    let scratch = Scratch::new("etcd-kv");
+    let store = scratch.path("store");
+    for workload in ["register", "kv"] {
+        let (node, store) = (node.clone(), store.clone());
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_frenzy"))
+                .args(["test", "--workload", workload, "--node", &node])
+                .args(["--adapter", &format!("python3 {ETCD_GATEWAY}")])
+                .args(["--store", &store, "--time-limit", "1.5", "--quiesce", "0"])
+                .args(["--concurrency", "6", "--rate", "150", "--seed", "9"])
+                .output()
+                .expect("running frenzy")
+        })
+        .await
+        .unwrap();
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{workload}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert!(stdout.contains(": valid"), "{workload}: {stdout}");
+    }
+    let history =
+        std::fs::read_to_string(Path::new(&store).join("kv/latest/history.jsonl")).unwrap();
+    let appended = history
+        .lines()
+        .filter(|l| l.contains("\"type\":\"ok\"") && l.contains("\"f\":\"append\""))
+        .count();
+    assert!(appended > 0, "appends went through the adapter");
+}

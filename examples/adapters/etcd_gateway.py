@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """A Frenzy adapter for etcd's JSON gateway (etcd 3.4: /v3/kv/range, /v3/kv/txn), for the
-register and cas-register workloads. Standard library only. Protocol: docs/adapters.md.
+register, cas-register and kv workloads. Standard library only. Protocol: docs/adapters.md.
 
 Options (--adapter-opt): reads=linearizable (default) or reads=serializable (answered by the member
 alone: fast, possibly stale). https nodes use the hello's tls files; the hello's user and password
 use etcd's auth (a token from /v3/auth/authenticate on every request).
 
-Register values are stored as JSON text (an integer 3 as "3"), as Frenzy's native etcd client
-stores them, so both read each other's writes."""
+Register values are stored as JSON text (an integer 3 as "3"), kv values as the string itself,
+as Frenzy's native etcd client stores them, so both read each other's writes. An append is a
+read-modify-write compared on the key's revision, so no append is lost to a race."""
 import base64, json, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,24 +36,42 @@ class Etcd:
             raise RuntimeError(f"etcd answered {status}: {data[:200].decode(errors='replace')}")
         return json.loads(data)
 
-    def read(self, node, key):
+    def get(self, node, key):
+        """The key's stored text and its mod revision ("" and 0 when never written)."""
         reply = self.call(node, "kv/range", {"key": b64(key), "serializable": self.serializable})
         kvs = reply.get("kvs") or []
         if not kvs:
+            return "", 0
+        return base64.b64decode(kvs[0].get("value", "")).decode(), int(kvs[0].get("mod_revision", 0))
+
+    def read(self, node, key):
+        text, revision = self.get(node, key)
+        if not revision:
             return None
-        text = base64.b64decode(kvs[0].get("value", "")).decode()
         try:
             return json.loads(text)
         except ValueError:
             return text
 
+    def put(self, node, key, text, compare):
+        """Writes text if every etcd compare holds: whether it did."""
+        put = {"request_put": {"key": b64(key), "value": b64(text)}}
+        return self.call(node, "kv/txn", {"compare": compare, "success": [put]}).get("succeeded", False)
+
     def put_if(self, node, key, value, expected):
-        """Writes value (if the key holds expected, when given): whether it did."""
-        put = {"request_put": {"key": b64(key), "value": b64(json.dumps(value))}}
+        """Writes a register value (if the key holds expected, when given): whether it did."""
         compare = [] if expected is None else [
             {"key": b64(key), "target": "VALUE", "result": "EQUAL", "value": b64(json.dumps(expected))}]
-        reply = self.call(node, "kv/txn", {"compare": compare, "success": [put]})
-        return reply.get("succeeded", False)
+        return self.put(node, key, json.dumps(value), compare)
+
+    def append(self, node, key, suffix):
+        """Appends suffix, retrying when another write came between the read and the write."""
+        for _ in range(8):
+            text, revision = self.get(node, key)
+            unchanged = [{"key": b64(key), "target": "MOD", "result": "EQUAL", "mod_revision": revision}]
+            if self.put(node, key, text + suffix, unchanged):
+                return True
+        return False
 
     def perform(self, op):
         node, f, key, arg = op["node_index"], op["f"], op["value"]["key"], op["value"]["value"]
@@ -66,12 +85,22 @@ class Etcd:
                 if self.put_if(node, key, arg[1], arg[0]):
                     return {"type": "ok", "value": op["value"]}
                 return {"type": "fail", "error": "precondition failed"}
+            if f == "get":
+                return {"type": "ok", "value": {"key": key, "value": self.get(node, key)[0]}}
+            if f == "put":
+                self.put(node, key, arg, [])
+                return {"type": "ok", "value": op["value"]}
+            if f == "append":
+                if self.append(node, key, arg):
+                    return {"type": "ok", "value": op["value"]}
+                return {"type": "fail", "error": "lost 8 races in a row; nothing appended"}
             return {"type": "fail", "error": f"{f} is not supported"}
         except Unsent as e:
             return {"type": "fail", "error": f"not sent: {e}"}
         except Exception as e:
-            # A read changes nothing: it may fail. A write or cas may have taken effect: info.
-            return {"type": "fail" if f == "read" else "info", "error": str(e) or repr(e)}
+            # A read changes nothing: it may fail. A write, cas, put or append may have taken
+            # effect: info.
+            return {"type": "fail" if f in ("read", "get") else "info", "error": str(e) or repr(e)}
 
 
 def start(hello):
@@ -82,4 +111,4 @@ def start(hello):
 
 
 if __name__ == "__main__":
-    serve("etcd-gateway", ["read", "write", "cas"], start)
+    serve("etcd-gateway", ["read", "write", "cas", "get", "put", "append"], start)
