@@ -439,7 +439,20 @@ fn each_init_that_does_not_fit_the_model_gets_254() {
 fn an_empty_history_is_unknown_unless_allowed() {
     let dir = Scratch::new("empty");
     let nemesis_only = r#"{"index":0,"time":1,"process":"nemesis","type":"info","f":"start-partition","value":null}"#;
-    for (name, text) in [("empty.jsonl", ""), ("nemesis.jsonl", nemesis_only)] {
+    // Every request timed out or never returned: no result was observed (a real braft run).
+    let unanswered = concat!(
+        r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","value":1}"#,
+        "\n",
+        r#"{"index":1,"time":2,"process":1,"type":"invoke","f":"read","value":null}"#,
+        "\n",
+        r#"{"index":2,"time":3,"process":0,"type":"info","f":"write","value":1}"#,
+        "\n"
+    );
+    for (name, text) in [
+        ("empty.jsonl", ""),
+        ("nemesis.jsonl", nemesis_only),
+        ("unanswered.jsonl", unanswered),
+    ] {
         let path = dir.file(name, text);
         let out = check(&[&path], &["--model", "register"]);
         assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));

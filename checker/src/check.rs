@@ -30,7 +30,8 @@ pub struct CheckOptions {
     pub all_partitions: bool,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
-    /// [`crate::suite::check_all`]: a history with no client operation is valid (not unknown).
+    /// [`crate::suite::check_all`]: a history with no client operation, or none that completed,
+    /// is valid (not unknown).
     pub allow_empty: bool,
     /// The search engine for every partition. `None`: chosen per partition
     /// ([`crate::search::choose`]).

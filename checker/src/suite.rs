@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Runs every check `history` supports with `model`; `witness`: shrink witnesses of invalid
-/// partitions. Without a hold TTL in `model_options`, tickets use the one the history recorded. A history with no client operation is no evidence of correctness: its verdict is
-/// unknown unless `options.allow_empty`.
+/// partitions. Without a hold TTL in `model_options`, tickets use the one the history recorded.
+/// A history that is no evidence of correctness ([`nothing_checked`]) is unknown unless
+/// `options.allow_empty`.
 pub fn check_all(
     history: &History,
     model: &str,
@@ -52,8 +53,12 @@ pub fn check_all(
         },
     );
     let mut linearizability = linearizability?;
-    if history.operations.is_empty() && !options.allow_empty {
+    if let Some(why) = nothing_checked(history).filter(|_| !options.allow_empty) {
         linearizability.valid = Verdict::Unknown;
+        for partition in &mut linearizability.partitions {
+            partition.valid = Verdict::Unknown;
+            partition.reason = Some(format!("nothing was checked: {why}"));
+        }
     }
     let valid = sessions
         .iter()
@@ -70,6 +75,23 @@ pub fn check_all(
     };
     crate::timing::annotate(&mut results, history);
     Ok(results)
+}
+
+/// Why `history` is no evidence of correctness, when it is none: it has no client operation,
+/// or none of them completed (each ended `info` or never returned), so no result was observed.
+/// A CI gate must not pass a run that recorded nothing, nor one whose every request timed out.
+pub fn nothing_checked(history: &History) -> Option<&'static str> {
+    if history.operations.is_empty() {
+        Some("the history has no client operations")
+    } else if history
+        .operations
+        .iter()
+        .all(|op| matches!(op.outcome, Outcome::Info | Outcome::Pending))
+    {
+        Some("no client operation completed (each ended info or never returned), so no result was observed")
+    } else {
+        None
+    }
 }
 
 /// The hold TTL the history's ok `create_event` operations recorded (`hold_ttl_ms`), if any.

@@ -54,8 +54,8 @@ pub struct CheckArgs {
     /// "the value read is unknown" (Frenzy's JSONL always reads null as never written).
     #[arg(long)]
     strict_nil_reads: bool,
-    /// Accept a history with no client operations as valid (by default its verdict is unknown,
-    /// exit 2: nothing was checked).
+    /// Accept a history with no client operations, or none that completed (all info or
+    /// pending), as valid (by default its verdict is unknown, exit 2: nothing was checked).
     #[arg(long)]
     allow_empty: bool,
     /// Print one JSON results object per history, one per line (docs/check-json.md).
@@ -128,10 +128,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         )
         .map_err(|e| user_error(format!("{}: {e}", path.display())))?;
         results.file = Some(path.display().to_string());
-        if history.operations.is_empty() && !args.allow_empty {
+        if let Some(why) = checker::suite::nothing_checked(&history).filter(|_| !args.allow_empty) {
             eprintln!(
-                "{}: nothing was checked: the history has no client operations, so the verdict \
-                 is unknown (pass --allow-empty to accept an empty history as valid)",
+                "{}: nothing was checked: {why}; the verdict is unknown (pass --allow-empty to \
+                 accept such a history as valid)",
                 path.display()
             );
         }
