@@ -49,14 +49,17 @@ pub fn render_run(run: &RunDir, history: &History, results: &Results) -> Result<
 }
 
 /// What the report and junit.xml are named after: the test, for a run in a store
-/// (`store/<test>/<stamp>`); the history file checked, for any other folder (`frenzy check --out`).
+/// (`store/<test>/<stamp>`, also when reached through `latest`); the history file checked, for
+/// any other folder (`frenzy check --out`).
 fn title(run: &RunDir, results: &Results) -> String {
+    let folder = std::fs::canonicalize(run.path()).unwrap_or_else(|_| run.path().to_owned());
+    let stamp = folder.file_name().map(|n| n.to_string_lossy().into_owned());
     let checked = results
         .file
         .as_deref()
         .and_then(|file| std::path::Path::new(file).file_name())
         .map(|name| name.to_string_lossy().into_owned());
-    match (display_stamp(&run.stamp()), checked) {
+    match (stamp.as_deref().and_then(display_stamp), checked) {
         (None, Some(file)) => file,
         _ => run.test_name(),
     }

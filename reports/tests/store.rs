@@ -136,6 +136,35 @@ fn render_report_rebuilds_the_report_from_the_folder() {
     );
 }
 
+/// A run's report is named after its test, also when rebuilt through the `latest` link (whose
+/// name is no stamp) and when results.json names the run's own history; a folder outside a store
+/// (`frenzy check --out`) is named after the history file checked.
+#[test]
+fn the_report_is_named_after_the_test_or_the_history_checked() {
+    let tmp = TempDir::new("store-title");
+    let o = oversold();
+    let mut results = oversold_results(&o);
+    results.file = Some("store/oversell/20260101T000000/history.jsonl".into());
+    write_run(tmp.path(), "oversell", &o.history, &results, &[]).unwrap();
+    let title = |dir: &std::path::Path| {
+        let html = fs::read_to_string(dir.join("report.html")).unwrap();
+        let h1 = &html[html.find("<h1>").unwrap()..];
+        h1[..h1.find("</h1>").unwrap()].to_owned()
+    };
+    let latest = tmp.path().join("oversell/latest");
+    render_report(&latest).unwrap();
+    assert_eq!(title(&latest), "<h1>Frenzy report: oversell");
+
+    let out = tmp.path().join("checked");
+    fs::create_dir_all(&out).unwrap();
+    for file in ["history.jsonl", "results.json"] {
+        fs::copy(latest.join(file), out.join(file)).unwrap();
+    }
+    results.file = Some("/data/jepsen/history.edn".into());
+    reports::render_run(&RunDir::open(&out).unwrap(), &o.history, &results).unwrap();
+    assert_eq!(title(&out), "<h1>Frenzy report: history.edn");
+}
+
 #[test]
 fn junit_has_one_case_per_check_with_failure_messages() {
     let o = oversold();
