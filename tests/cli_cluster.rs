@@ -11,7 +11,8 @@ struct Names {
 }
 
 impl Names {
-    /// Names for the test called `test` (prefixes and folders differ between tests).
+    /// Names for the test called `test` (prefixes and folders differ between tests: each test's
+    /// name starts with a letter of its own).
     fn new_named(test: &str) -> Self {
         let pid = std::process::id();
         let prefix = format!("fz{}{:04x}", &test[..1], pid & 0xffff);
@@ -119,6 +120,8 @@ fn cluster_up_status_heal_down_leave_nothing_behind() {
         );
     }
 
+    // The state file lost, `down` still removes what `up` made: it carries Frenzy's mark.
+    std::fs::remove_file(names.dir.join(&names.prefix).join("cluster.json")).unwrap();
     let down = names.frenzy(&["down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
     assert!(!std::path::Path::new("/run/netns").join(&ns).exists());
@@ -135,7 +138,7 @@ fn cluster_up_status_heal_down_leave_nothing_behind() {
 
 #[test]
 fn down_and_up_leave_a_folder_of_user_files_untouched() {
-    let names = Names::new_named("user");
+    let names = Names::new_named("foreign");
     let folder = names.dir.join(&names.prefix);
     std::fs::create_dir_all(folder.join("photos")).unwrap();
     std::fs::write(folder.join("photos/cat.jpg"), "meow").unwrap();
@@ -154,6 +157,37 @@ fn down_and_up_leave_a_folder_of_user_files_untouched() {
             assert!(folder.join(f).exists(), "{args:?} removed {f}");
         }
     }
+
+    // A namespace that only carries a cluster's name is not Frenzy's: with no state, `down`
+    // leaves it and the process in it.
+    let ns = format!("{}-n1", names.prefix);
+    let made = Command::new("ip").args(["netns", "add", &ns]).status();
+    assert!(made.is_ok_and(|s| s.success()), "ip netns add {ns}");
+    let mut inside = Command::new("ip")
+        .args(["netns", "exec", &ns, "sleep", "60"])
+        .spawn()
+        .expect("a process in the namespace");
+    let elsewhere = Names {
+        prefix: names.prefix.clone(),
+        subnet: names.subnet.clone(),
+        dir: names.dir.join("elsewhere"),
+    };
+    let out = elsewhere.frenzy(&["down"]);
+    let kept = std::path::Path::new("/run/netns").join(&ns).exists();
+    let alive = inside.try_wait().is_ok_and(|s| s.is_none());
+    let _ = inside.kill();
+    let _ = inside.wait();
+    let _ = Command::new("ip").args(["netns", "del", &ns]).status();
+    assert_eq!(out.status.code(), Some(254), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("namespace {ns} not made by `frenzy cluster up`")),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        kept && alive,
+        "the namespace and its process were left alone"
+    );
 
     // A state file there (copied, or the user's own cluster.json) is no proof either.
     std::fs::write(folder.join("cluster.json"), "{\"mine\": true}").unwrap();

@@ -346,7 +346,8 @@ fn run_down(at: &Where) -> anyhow::Result<u8> {
 }
 
 /// Removes what a cluster left without its state file: namespaces `{prefix}-nI`, their links
-/// and the bridge, and the data folder when it carries Frenzy's marker.
+/// and the bridge, and the data folder when it carries Frenzy's marker. Refuses, touching
+/// nothing, when one of them lacks the mark `up` gives what it makes.
 fn orphans(prefix: &str, root: &Path) -> anyhow::Result<Vec<String>> {
     let names = std::fs::read_dir("/run/netns")
         .map(|d| {
@@ -365,6 +366,14 @@ fn orphans(prefix: &str, root: &Path) -> anyhow::Result<Vec<String>> {
         .max()
         .unwrap_or(1);
     let topology = Topology::new(prefix, [0, 0], size.min(32)).map_err(cli_error)?;
+    let foreign = topology.not_made_here();
+    if !foreign.is_empty() {
+        return Err(user_error(format!(
+            "{} not made by `frenzy cluster up` (no state in {}, and no Frenzy mark on them), so              Frenzy leaves them untouched: check --prefix and --dir, or remove them yourself",
+            foreign.join(", "),
+            root.display()
+        )));
+    }
     let mut removed = topology.destroy().map_err(cli_error)?;
     removed.extend(marker::remove_marked(root).map_err(cli_error)?);
     Ok(removed)

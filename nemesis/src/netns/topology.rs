@@ -7,6 +7,10 @@ use crate::netns::process;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+/// The alias `up` gives every link it makes (the bridge, each veth on both ends): what tells a
+/// namespace or link Frenzy made from one that only carries a name like it.
+const MARK: &str = "frenzy-cluster";
+
 /// The shape of a local cluster: a name prefix, a subnet `10.a.b.0/24` and a size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topology {
@@ -97,6 +101,7 @@ impl Topology {
         let bridge = self.bridge();
         let host = format!("{}/24", self.host_addr());
         run("ip", &["link", "add", &bridge, "type", "bridge"], None)?;
+        run("ip", &["link", "set", &bridge, "alias", MARK], None)?;
         run("ip", &["addr", "add", &host, "dev", &bridge], None)?;
         run("ip", &["link", "set", &bridge, "up"], None)?;
         for i in 1..=self.size {
@@ -108,6 +113,12 @@ impl Topology {
                 &[
                     "link", "add", &veth, "type", "veth", "peer", "name", "eth0", "netns", &ns,
                 ],
+                None,
+            )?;
+            run("ip", &["link", "set", &veth, "alias", MARK], None)?;
+            run(
+                "ip",
+                &["-n", &ns, "link", "set", "eth0", "alias", MARK],
                 None,
             )?;
             run("ip", &["link", "set", &veth, "master", &bridge, "up"], None)?;
@@ -153,6 +164,30 @@ impl Topology {
             removed.push(format!("bridge {}", self.bridge()));
         }
         Ok(removed)
+    }
+
+    /// The namespaces and links with this cluster's names that `create` did not make (they lack
+    /// its mark): what a `down` without the cluster's state must leave alone.
+    pub fn not_made_here(&self) -> Vec<String> {
+        let namespaces = (1..=self.size)
+            .map(|i| self.namespace(i))
+            .filter(|ns| namespace_exists(ns))
+            .filter(|ns| {
+                !run("ip", &["-n", ns, "-o", "link", "show", "dev", "eth0"], None)
+                    .is_ok_and(|line| line.contains(&format!("alias {MARK}")))
+            })
+            .map(|ns| format!("namespace {ns}"));
+        let links = std::iter::once(self.bridge())
+            .chain((1..=self.size).map(|i| self.veth(i)))
+            .filter(|link| link_exists(link))
+            .filter(|link| {
+                let alias = std::path::Path::new("/sys/class/net")
+                    .join(link)
+                    .join("ifalias");
+                std::fs::read_to_string(alias).map_or(true, |a| a.trim() != MARK)
+            })
+            .map(|link| format!("link {link}"));
+        namespaces.chain(links).collect()
     }
 
     /// What already exists that `create` would collide with.
