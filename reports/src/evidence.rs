@@ -46,8 +46,12 @@ pub fn evidence_html(
         );
         let _ = writeln!(
             h,
-            "<figure class=\"witness-figure\"><div class=\"witness\" data-partition=\"{i}\"></div><figcaption>The shrunken witness: {} that still fail on their own, with the faults in force (shaded). Red: cannot be placed.</figcaption></figure></div>",
-            counted(e.witness.len(), "operation", "operations")
+            "<figure class=\"witness-figure\"><div class=\"witness\" data-partition=\"{i}\"></div><figcaption>The shrunken witness: {}, with the faults in force (shaded). Red: cannot be placed.</figcaption></figure></div>",
+            counted(
+                e.witness.len(),
+                "operation that still fails on its own",
+                "operations that still fail on their own"
+            )
         );
         let _ = writeln!(
             h,

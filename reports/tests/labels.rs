@@ -137,6 +137,21 @@ fn the_witness_labels_stay_inside_its_drawing() {
                 "{label:?} cuts {value:?} short"
             );
         }
+        // The caption counts the witness's operations in good grammar, one included.
+        let caption = page.eval("document.querySelector('.witness-figure figcaption').textContent");
+        let caption = caption.as_str().expect("a caption");
+        let n: usize = caption
+            .trim_start_matches("The shrunken witness: ")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a count");
+        let said = if n == 1 {
+            "1 operation that still fails on its own,".to_owned()
+        } else {
+            format!("{n} operations that still fail on their own,")
+        };
+        assert!(caption.contains(&said), "{caption}");
         for (text, left, right, width) in &boxes {
             assert!(
                 *left >= 0.0 && *right <= *width,
