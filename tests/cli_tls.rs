@@ -279,7 +279,8 @@ fn etcd_over_tls_with_client_certificates_and_passwords() {
     refused(
         &unverified,
         &etcd.url,
-        "does not verify (invalid peer certificate: UnknownIssuer)",
+        "does not verify: it is signed by a CA that is neither --cacert nor one of the system's \
+         roots (invalid peer certificate: UnknownIssuer)",
     );
     let (rogue, rogue_key) = (dir.path("rogue.pem"), dir.path("rogue.key"));
     let mut stranger = vec!["--cacert", &ca, "--cert", &rogue, "--key", &rogue_key];
@@ -292,12 +293,10 @@ fn etcd_over_tls_with_client_certificates_and_passwords() {
     refused(&denied, &etcd.url, "refused the credentials");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ticketd_over_tls() {
+/// An in-process ticketd (eventual mode, one region) serving https with `cert` and `key`.
+async fn https_ticketd(cert: &str, key: &str) -> ticketd::Server {
     use ticketd::tls::TlsConfig;
     use ticketd::{Config, EventualConfig, ModeConfig};
-    let dir = Scratch::new("ticketd");
-    certificates(&dir, "ca", &[("server", SERVER)]);
     let mut config = Config::new(ModeConfig::Eventual(EventualConfig {
         region: "r1".into(),
         peers: Vec::new(),
@@ -306,13 +305,20 @@ async fn ticketd_over_tls() {
         peer_secret: "cli-tls-test-peer-secret".into(),
     }));
     config.tls = Some(TlsConfig {
-        cert: PathBuf::from(dir.path("server.pem")),
-        key: PathBuf::from(dir.path("server.key")),
+        cert: PathBuf::from(cert),
+        key: PathBuf::from(key),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = ticketd::serve(config, listener)
+    ticketd::serve(config, listener)
         .await
-        .expect("ticketd starts");
+        .expect("ticketd starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticketd_over_tls() {
+    let dir = Scratch::new("ticketd");
+    certificates(&dir, "ca", &[("server", SERVER)]);
+    let server = https_ticketd(&dir.path("server.pem"), &dir.path("server.key")).await;
     let url = server.url();
     assert!(url.starts_with("https://"), "{url}");
     let dir = std::sync::Arc::new(dir);
@@ -331,5 +337,43 @@ async fn ticketd_over_tls() {
     })
     .await
     .unwrap();
+    drop(server);
+
+    // A self-signed certificate as `openssl req -x509` makes it (CA:TRUE), given as --cacert:
+    // refused, and the sentence says why in words.
+    let (pem, key) = (dir.path("selfsigned.pem"), dir.path("selfsigned.key"));
+    run(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            &key,
+            "-out",
+            &pem,
+        ],
+    );
+    let server = https_ticketd(&pem, &key).await;
+    let url = server.url();
+    let out =
+        tokio::task::spawn_blocking(move || frenzy(&dir, "tickets", &url, &["--cacert", &pem]))
+            .await
+            .unwrap();
+    refused(
+        &out,
+        "https://127.0.0.1",
+        "serves a CA certificate as its own",
+    );
     drop(server);
 }

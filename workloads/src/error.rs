@@ -52,7 +52,7 @@ pub enum PreflightError {
         reason: String,
     },
     /// The node's certificate does not verify.
-    #[error("the certificate of node {url} does not verify ({reason}); give the CA that signed it with --cacert, or skip verification with --insecure")]
+    #[error("the certificate of node {url} does not verify: {reason}; give the CA that signed it with --cacert, or skip verification with --insecure")]
     Untrusted {
         /// The node's URL.
         url: String,

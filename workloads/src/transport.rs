@@ -55,7 +55,7 @@ pub fn unreachable_node(url: &str, error: &reqwest::Error) -> Option<PreflightEr
     if let Some(at) = chain.find("invalid peer certificate") {
         return Some(PreflightError::Untrusted {
             url,
-            reason: chain[at..].to_owned(),
+            reason: certificate_in_words(&chain[at..]),
         });
     }
     if let Some(at) = chain.find("received fatal alert") {
@@ -68,6 +68,30 @@ pub fn unreachable_node(url: &str, error: &reqwest::Error) -> Option<PreflightEr
         url,
         reason: root_cause(error),
     })
+}
+
+/// Why a node's certificate does not verify, in words, with the TLS library's own reason after.
+fn certificate_in_words(reason: &str) -> String {
+    const WORDS: [(&str, &str); 6] = [
+        (
+            "UnknownIssuer",
+            "it is signed by a CA that is neither --cacert nor one of the system's roots",
+        ),
+        (
+            "CaUsedAsEndEntity",
+            "the node serves a CA certificate as its own (a self-signed certificate with \
+             CA:TRUE, as `openssl req -x509` makes by default); serve a certificate signed by \
+             that CA",
+        ),
+        ("NotValidForName", "it is not valid for this host name"),
+        ("Expired", "it has expired"),
+        ("NotValidYet", "it is not valid yet (check the clocks)"),
+        ("BadSignature", "its signature does not verify"),
+    ];
+    match WORDS.iter().find(|(name, _)| reason.contains(name)) {
+        Some((_, words)) => format!("{words} ({reason})"),
+        None => reason.to_owned(),
+    }
 }
 
 /// How many times preflight sends a request whose connection dropped before any answer.
