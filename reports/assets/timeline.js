@@ -101,8 +101,8 @@
     return span;
   });
   // Each label's width in pixels, measured once in the labels' font (and padding).
-  const labelFont = '11px ' + getComputedStyle(document.body).fontFamily;
-  const labelWidths = data.faults.map((f) => { ctx.font = labelFont; return ctx.measureText(f.label).width + 8; });
+  const pageFont = getComputedStyle(document.body).fontFamily;
+  const labelWidths = data.faults.map((f) => { ctx.font = '11px ' + pageFont; return ctx.measureText(f.label).width + 8; });
   // The labels in the strip above the lanes: each goes whole into the first of two rows where it
   // covers no other label and stays inside the drawing (slid left at the right edge); one that
   // fits nowhere is hidden until the view is zoomed in (its window's tooltip and the list under
@@ -139,6 +139,8 @@
     overlay.append(div);
     return [i, div];
   });
+  // Each stuck box's name's width in its font (9 px) and borders.
+  const stuckWidths = new Map(stuckBoxes.map(([, div]) => { ctx.font = '9px ' + pageFont; return [div, ctx.measureText(div.textContent).width + 6]; }));
   let focused = [];
 
   function place(div, x0, x1, top, h, floor) {
@@ -253,7 +255,11 @@
     drawAxis(w);
     data.faults.forEach((f, k) => place(faultBoxes[k], X(f.start), X(f.end >= 0 ? f.end : end), AXIS_H, height, AXIS_H));
     placeFaultLabels(w);
-    stuckBoxes.forEach(([i, div]) => place(div, X(ops.call[i]), Math.max(X(opEnd(i)), X(ops.call[i]) + 4), laneY(ops.lane[i]) + 1, LANE_H - 2, TOP));
+    stuckBoxes.forEach(([i, div]) => {
+      place(div, X(ops.call[i]), Math.max(X(opEnd(i)), X(ops.call[i]) + 4), laneY(ops.lane[i]) + 1, LANE_H - 2, TOP);
+      // Its name only when it fits whole (zoom in to read it; its tooltip always has it).
+      div.classList.toggle('narrow', parseFloat(div.style.width) < stuckWidths.get(div));
+    });
     focused.forEach(([i, div]) => place(div, X(ops.call[i]) - 3, Math.max(X(opEnd(i)), X(ops.call[i]) + 4) + 3, laneY(ops.lane[i]) - 1, LANE_H + 2, TOP));
   }
 

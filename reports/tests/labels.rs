@@ -42,6 +42,17 @@ fn assert_whole_and_apart(page: &mut Page) -> usize {
     labels.len()
 }
 
+/// Asserts every operation marked as stuck on the timeline shows its name whole or not at all.
+fn assert_stuck_names_whole(page: &mut Page) {
+    let cut = page.eval(
+        r#"Array.from(document.querySelectorAll('#timeline .op.stuck'))
+          .filter((d) => d.style.display !== 'none' && d.scrollWidth > d.clientWidth
+            && getComputedStyle(d).color !== 'rgba(0, 0, 0, 0)')
+          .map((d) => d.textContent)"#,
+    );
+    assert_eq!(cut, serde_json::json!([]), "stuck operations named in part");
+}
+
 #[test]
 fn a_real_jepsen_runs_faults_are_labelled_in_words_whole_and_apart() {
     let tmp = TempDir::new("labels-jepsen");
@@ -76,8 +87,8 @@ fn a_real_jepsen_runs_faults_are_labelled_in_words_whole_and_apart() {
     }
 }
 
-/// A register whose values are long documents: one read returns a value nobody wrote, so the
-/// witness holds the write and the read, each value far wider than the drawing.
+/// A register whose values are long documents: one read returns a value nobody wrote (the
+/// witness: that read, its value far wider than the drawing).
 fn stored_register_with_long_values(store: &Path) -> reports::RunDir {
     use checker::check::{check, CheckOptions};
     use checker::history::{EventType::*, Process::Client};
@@ -87,6 +98,9 @@ fn stored_register_with_long_values(store: &Path) -> reports::RunDir {
     e.push(10.0, Client(0), Ok, "write", doc("alice"));
     e.push(20.0, Client(1), Invoke, "read", json!(null));
     e.push(30.0, Client(1), Ok, "read", doc("mallory"));
+    // Much later, so the read that cannot be placed is a few pixels wide on the whole history.
+    e.push(3000.0, Client(2), Invoke, "write", doc("bob"));
+    e.push(3010.0, Client(2), Ok, "write", doc("bob"));
     let history = e.history();
     let lin = check(
         &history,
@@ -113,6 +127,7 @@ fn the_witness_labels_stay_inside_its_drawing() {
     ] {
         let mut page = Page::open(&run.path().join("report.html"));
         page.settle();
+        assert_stuck_names_whole(&mut page);
         let boxes = page.eval(
             r#"Array.from(document.querySelectorAll('.witness-svg')).flatMap((svg) => {
               const width = svg.viewBox.baseVal.width;
