@@ -34,6 +34,9 @@ pub(crate) struct Effects {
     out_of: Vec<Vec<u32>>,
     /// The classes moving from any value.
     from_any: Vec<u32>,
+    /// Whether every unknown-outcome effect may be used any number of times (see
+    /// [`Effects::relax`]): then any configuration dominates another with the same key.
+    relaxed: bool,
     /// Buffers [`Effects::dominates`] reuses.
     scratch: RefCell<Scratch>,
 }
@@ -136,8 +139,24 @@ impl Effects {
             moves,
             out_of,
             from_any,
+            relaxed: false,
             scratch: RefCell::default(),
         }
+    }
+
+    /// The same classes, each usable any number of times once called: a search over them
+    /// allows every order the real history allows and more, so when it finds none, there is
+    /// none. What was used no longer matters, so one configuration per state and operations
+    /// placed is enough: the one that used an operation again fewest times, counted in an extra
+    /// last place of the used counts (see [`Effects::used_len`]).
+    pub fn relax(mut self) -> Effects {
+        self.relaxed = true;
+        self
+    }
+
+    /// Whether [`Effects::relax`] made every effect reusable.
+    pub fn relaxed(&self) -> bool {
+        self.relaxed
     }
 
     /// A summary of `used` by which most configurations that cannot dominate another are told
@@ -147,6 +166,9 @@ impl Effects {
             into: [0; LANES],
             out: [0; LANES],
         };
+        if self.relaxed {
+            return sig;
+        }
         for (class, &n) in used.iter().enumerate() {
             let lane = match self.moves[class] {
                 Some(m) if m.from == NONE => {
@@ -169,11 +191,20 @@ impl Effects {
         self.members.len()
     }
 
+    /// How many counts a configuration's used effects take: one per class, and when relaxed one
+    /// more, of operations used again.
+    pub fn used_len(&self) -> usize {
+        self.len() + usize::from(self.relaxed)
+    }
+
     /// Whether a configuration that has used `a` (counts per class) can do everything one that
     /// has used `b` can (same state, same operations placed, same point of the history): each
     /// operation `b` has left and `a` has not is stood in for by a path of moves `a` has left
     /// and `b` has not, found greedily (a miss only keeps both configurations).
     pub fn dominates(&self, a: &[u32], b: &[u32]) -> bool {
+        if self.relaxed {
+            return a.last() <= b.last();
+        }
         if a.iter().zip(b).all(|(x, y)| x <= y) {
             return true;
         }

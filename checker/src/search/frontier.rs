@@ -33,10 +33,34 @@ pub(crate) const MAX_OPEN: usize = 64;
 
 /// Searches one partition by walking its history with a frontier of configurations.
 pub(crate) fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
-    let mut walk = Walk::new(part);
+    let mut walk = Walk::new(part, false);
     let outcome = walk.run(budget);
     budget.release(walk.reported);
     outcome
+}
+
+/// Whether the partition is certainly not linearizable, judged with every unknown-outcome
+/// effect reusable (see [`Effects::relax`]): a quick refutation wherever the anomaly does not
+/// hinge on how many unknown outcomes there are. Of configurations alike but for their effects,
+/// the one that used an operation again fewest times is kept. `None` when the relaxed search
+/// finds an order or stops, or when its longest prefix uses an operation twice (no real order
+/// does): the exact search must decide, and explain.
+pub(crate) fn refute_relaxed<P: Partition>(
+    part: &P,
+    budget: &Budget,
+) -> Option<SearchOutcome<P::State>> {
+    let mut walk = Walk::new(part, true);
+    let outcome = walk.run(budget);
+    budget.release(walk.reported);
+    let SearchOutcome::NotLinearizable(failure) = &outcome else {
+        return None;
+    };
+    let mut placed = vec![false; part.ops().len()];
+    let real = failure
+        .prefix
+        .iter()
+        .all(|&op| !std::mem::replace(&mut placed[op], true));
+    real.then_some(outcome)
 }
 
 /// A configuration on the frontier.
@@ -72,7 +96,7 @@ struct Walk<'p, P: Partition> {
 }
 
 impl<'p, P: Partition> Walk<'p, P> {
-    fn new(part: &'p P) -> Self {
+    fn new(part: &'p P, relaxed: bool) -> Self {
         let timings = part.ops();
         let mut order = Vec::with_capacity(timings.len() * 2);
         for (i, t) in timings.iter().enumerate() {
@@ -83,7 +107,10 @@ impl<'p, P: Partition> Walk<'p, P> {
         }
         order.sort_unstable();
         let calls: Vec<u32> = order.iter().filter(|e| !e.1).map(|e| e.2).collect();
-        let effects = Effects::new(part, &calls);
+        let mut effects = Effects::new(part, &calls);
+        if relaxed {
+            effects = effects.relax();
+        }
         Walk {
             part,
             events: order.into_iter().map(|(_, r, op)| (op, r)).collect(),
@@ -102,7 +129,7 @@ impl<'p, P: Partition> Walk<'p, P> {
         let mut frontier = vec![Config {
             state: self.part.init(),
             placed: 0,
-            used: vec![0; self.effects.len()],
+            used: vec![0; self.effects.used_len()],
             path: Path::default(),
         }];
         for at in 0..self.events.len() {
@@ -215,12 +242,18 @@ impl<'p, P: Partition> Walk<'p, P> {
     }
 
     /// The unknown-outcome operations `used` may use next: of each class with one called and
-    /// unused, the earliest-called unused.
+    /// unused, the earliest-called unused (relaxed: of each class called, the earliest-called
+    /// unused, or the last called once all are).
     fn usable<'a>(&'a self, used: &'a [u32]) -> impl Iterator<Item = usize> + 'a {
+        let relaxed = self.effects.relaxed();
         self.live.iter().filter_map(move |&c| {
-            let n = used[c as usize];
-            (n < self.called[c as usize])
-                .then(|| self.effects.members[c as usize][n as usize] as usize)
+            let called = self.called[c as usize];
+            let n = if relaxed {
+                used[c as usize].min(called - 1)
+            } else {
+                used[c as usize]
+            };
+            (n < called).then(|| self.effects.members[c as usize][n as usize] as usize)
         })
     }
 
@@ -270,6 +303,12 @@ impl<'p, P: Partition> Walk<'p, P> {
                             continue;
                         }
                         used[class as usize] += 1;
+                        if used[class as usize] > self.called[class as usize] {
+                            // Only when relaxed: used again, counted in the last place.
+                            if let Some(again) = used.last_mut() {
+                                *again += 1;
+                            }
+                        }
                     } else {
                         placed |= self.bit(op);
                     }
@@ -339,5 +378,79 @@ impl<S: Clone + Eq + Hash> Explore<S> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{refute_relaxed, search};
+    use crate::history::History;
+    use crate::model::Model;
+    use crate::models::register::RegisterModel;
+    use crate::search::{Budget, SearchOutcome};
+
+    /// A cas-register history from `(process, type, f, value)` events, in order.
+    fn history(events: &[(u64, &str, &str, &str)]) -> History {
+        let text: String = events
+            .iter()
+            .enumerate()
+            .map(|(i, (p, t, f, v))| {
+                format!(
+                    "{{\"index\":{i},\"time\":{i},\"process\":{p},\"type\":\"{t}\",\"f\":\"{f}\",\"value\":{v}}}\n"
+                )
+            })
+            .collect();
+        crate::jsonl::read_history(text.as_bytes()).expect("a well-formed history")
+    }
+
+    /// The relaxed refutation and the exact search of `h` as one cas-register.
+    fn both(h: &History) -> (bool, bool) {
+        let model = RegisterModel::new(true, None);
+        let ops: Vec<_> = h.operations.iter().collect();
+        let part = model.compile("", &ops).expect("register operations");
+        let budget = Budget::new(None, u64::MAX);
+        let relaxed = refute_relaxed(&part, &budget).is_some();
+        let exact = matches!(search(&part, &budget), SearchOutcome::NotLinearizable(_));
+        (relaxed, exact)
+    }
+
+    /// Three timed-out writes of 1 (processes 1, 2, 3) open throughout, while process 0 writes
+    /// 0 and then reads each of `values` in turn.
+    fn reads_after_writes_of_0(values: &[&str]) -> History {
+        let mut events = Vec::new();
+        for p in 1..=3 {
+            events.push((p, "invoke", "write", "1"));
+        }
+        for value in values {
+            events.push((0, "invoke", "write", "0"));
+            events.push((0, "ok", "write", "0"));
+            events.push((0, "invoke", "read", "null"));
+            events.push((0, "ok", "read", *value));
+        }
+        for p in 1..=3 {
+            events.push((p, "info", "write", "1"));
+        }
+        history(&events)
+    }
+
+    #[test]
+    fn a_read_nothing_can_explain_is_refuted_without_counting_unknown_outcomes() {
+        assert_eq!(
+            both(&reads_after_writes_of_0(&["1", "1", "7"])),
+            (true, true)
+        );
+    }
+
+    #[test]
+    fn an_anomaly_that_needs_more_unknown_outcomes_than_there_are_is_left_to_the_exact_search() {
+        // Three unknown writes of 1 explain three reads of 1 between writes of 0, not four.
+        assert_eq!(
+            both(&reads_after_writes_of_0(&["1", "1", "1"])),
+            (false, false)
+        );
+        assert_eq!(
+            both(&reads_after_writes_of_0(&["1", "1", "1", "1"])),
+            (false, true)
+        );
     }
 }

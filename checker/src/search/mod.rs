@@ -138,8 +138,10 @@ fn most_open<P: Partition>(part: &P, counted: impl Fn(usize) -> bool) -> usize {
 const TRIAL_STEPS_PER_OP: u64 = 32;
 
 /// Searches one partition for a linearization with the engine `wanted` (see [`resolve`];
-/// `None`: where [`choose`] picks the frontier, a short backtracking search first); returns the
-/// outcome and the engine that gave it.
+/// `None`: where [`choose`] picks the frontier, a short backtracking search first, which finds
+/// most valid orders, then a frontier walk with every unknown-outcome effect reusable, which
+/// refutes most invalid histories, before the exact frontier walk); returns the outcome and the
+/// engine that gave it.
 pub fn search_with<P: Partition>(
     wanted: Option<Engine>,
     part: &P,
@@ -154,6 +156,9 @@ pub fn search_with<P: Partition>(
                 let trial = backtrack::search(part, budget, steps);
                 if !matches!(trial, SearchOutcome::Stopped(_)) {
                     return (trial, Engine::Backtracking);
+                }
+                if let Some(refuted) = frontier::refute_relaxed(part, budget) {
+                    return (refuted, engine);
                 }
             }
             (frontier::search(part, budget), engine)
