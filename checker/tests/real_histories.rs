@@ -238,3 +238,37 @@ fn multi_register_transactions_labelled_read_and_write_are_checked() {
     assert_eq!(run(2), Verdict::Valid);
     assert_eq!(run(1), Verdict::Invalid, "a read of an overwritten value");
 }
+
+/// The witness of Knossos' etcd mutex history shows its anomaly: process 3 took the lock and
+/// every release of it failed, yet process 0 took it too. It holds an operation the evidence
+/// names, still fails, and every release in it comes with its own process's acquire (it used to
+/// be a lone release, read as a release of a lock never taken, though its process held it).
+#[test]
+fn knossos_mutex_witness_shows_the_two_holders() {
+    let h = load(&data("knossos/mutex/bad/etcd.edn"));
+    let result = check(&h, "mutex", &ModelOptions::default(), &patient()).expect("readable");
+    let evidence = result.partitions[0].evidence.clone().expect("evidence");
+    let what = format!("{evidence:?}");
+    assert!(
+        evidence
+            .witness
+            .iter()
+            .any(|op| evidence.stuck.contains(op)),
+        "{what}"
+    );
+    assert!(evidence.witness.len() <= 12, "{what}");
+    let sub = witness::keep(&h, &evidence.witness);
+    let sub_result = check(&sub, "mutex", &ModelOptions::default(), &patient());
+    assert_eq!(
+        sub_result.expect("readable").valid,
+        Verdict::Invalid,
+        "{what}"
+    );
+    for release in sub.operations.iter().filter(|op| op.f == "release") {
+        let acquired = sub
+            .operations
+            .iter()
+            .any(|op| op.f == "acquire" && op.process == release.process && op.id < release.id);
+        assert!(acquired, "{what}: op {} releases alone", release.id);
+    }
+}

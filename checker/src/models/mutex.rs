@@ -4,6 +4,7 @@
 use crate::history::{Operation, Outcome};
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// The mutex model.
 #[derive(Debug, Clone)]
@@ -39,6 +40,54 @@ impl Model for MutexModel {
                 format!("a mutex has acquire and release, not {other}"),
             )),
         }
+    }
+
+    /// Judged as a witness, a process's hold is explained by its own operations in `all`: a
+    /// release in `sub` whose process took the lock by an acquire not in `sub` constrains
+    /// nothing, and an acquire in `sub` whose process's next release is not in `sub` may still
+    /// be released from that release's call on (or never). So the witness of a lock found free
+    /// or held keeps the operations that took and gave it, instead of a lone release (a release
+    /// of a lock never taken) or two acquires with the release between them removed.
+    fn compile_witness(
+        &self,
+        key: &str,
+        sub: &[&Operation],
+        all: &[&Operation],
+    ) -> Result<MutexPartition, OpError> {
+        let kept: HashSet<u64> = sub.iter().map(|op| op.id).collect();
+        // Per process: whether its last acquire was kept, while it holds the lock.
+        let mut holding: HashMap<u64, bool> = HashMap::new();
+        let mut unexplained = HashSet::new();
+        let mut released_outside = Vec::new();
+        for op in all.iter().filter(|op| op.outcome != Outcome::Fail) {
+            let in_sub = kept.contains(&op.id);
+            if op.f == "acquire" {
+                holding.insert(op.process, in_sub);
+            } else {
+                match (holding.remove(&op.process), in_sub) {
+                    (Some(false), true) => {
+                        unexplained.insert(op.id);
+                    }
+                    (Some(true), false) => released_outside.push(Timing {
+                        real: false,
+                        ret: None,
+                        ..Timing::of(op)
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        let mut part = self.compile(
+            key,
+            &sub.iter()
+                .copied()
+                .filter(|op| !unexplained.contains(&op.id))
+                .collect::<Vec<_>>(),
+        )?;
+        part.acquires
+            .extend(std::iter::repeat_n(false, released_outside.len()));
+        part.timings.extend(released_outside);
+        Ok(part)
     }
 
     fn compile(&self, _key: &str, ops: &[&Operation]) -> Result<MutexPartition, OpError> {
