@@ -20,7 +20,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
-use witness::{assert_one_minimal, patient, relaxed};
+use witness::{assert_holds_a_stuck_op, assert_one_minimal, patient, relaxed};
 
 /// A tiny deterministic generator, so each proptest case is one seed.
 struct Rng(u64);
@@ -481,13 +481,7 @@ fn assert_register_witness(h: &History) {
         return;
     };
     let what = format!("{:?} in {:#?}", evidence, h.operations);
-    assert!(
-        evidence
-            .witness
-            .iter()
-            .any(|op| evidence.stuck.contains(op)),
-        "{what}"
-    );
+    assert_holds_a_stuck_op(evidence, &what);
     let model = RegisterModel::new(true, None);
     let fails = |sub: &History| !brute_model(&model, &relaxed(sub, h, &Value::Null));
     assert_one_minimal(h, &evidence.witness, fails, &what);

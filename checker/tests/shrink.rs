@@ -10,7 +10,7 @@ use checker::models::ModelOptions;
 use checker::verdict::{Evidence, Verdict};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use witness::{assert_one_minimal, patient, relaxed};
+use witness::{assert_holds_a_stuck_op, assert_one_minimal, patient, relaxed};
 
 fn verdict(h: &History, model: &str, options: &ModelOptions) -> Verdict {
     check(h, model, options, &patient())
@@ -47,10 +47,7 @@ fn jepsen_cas_register_witness_is_minimal_and_holds_the_stuck_read() {
     let options = ModelOptions::default();
     let result = check(&h, "cas-register", &options, &patient()).expect("readable");
     let evidence = result.partitions[0].evidence.clone().expect("evidence");
-    assert!(evidence
-        .witness
-        .iter()
-        .any(|op| evidence.stuck.contains(op)));
+    assert_holds_a_stuck_op(&evidence, "etcd_000");
     assert!(evidence.witness.len() < h.operations.len());
     let fails = |sub: &History| {
         verdict(&relaxed(sub, &h, &Value::Null), "cas-register", &options) == Verdict::Invalid
@@ -291,14 +288,7 @@ fn a_late_anomaly_in_a_long_concurrent_run_gets_a_small_witness_in_the_default_t
             evidence.witness.len() <= 12,
             "{what}: more than 12 operations"
         );
-        assert!(
-            evidence
-                .witness
-                .iter()
-                .any(|op| evidence.stuck.contains(op)),
-            "{what}: misses the stuck {:?}",
-            evidence.stuck
-        );
+        assert_holds_a_stuck_op(&evidence, &what);
         let fails = |sub: &History| {
             verdict(&relaxed(sub, &h, &json!(0)), "register", &options) == Verdict::Invalid
         };

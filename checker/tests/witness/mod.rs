@@ -31,6 +31,18 @@ pub fn keep(h: &History, ids: &[u64]) -> History {
     }
 }
 
+/// Asserts that the witness of `evidence` holds an operation the evidence names as stuck.
+pub fn assert_holds_a_stuck_op(evidence: &checker::verdict::Evidence, what: &str) {
+    assert!(
+        evidence
+            .witness
+            .iter()
+            .any(|op| evidence.stuck.contains(op)),
+        "{what}: the witness misses the stuck operations {:?}",
+        evidence.stuck
+    );
+}
+
 /// Asserts that `witness` fails by `fails`, and that removing any single operation makes it pass.
 pub fn assert_one_minimal(
     h: &History,
