@@ -123,13 +123,26 @@
       rowEnd[row] = x + labelWidths[k];
     });
   }
+  // The list: the first few windows, the rest folded under "N more fault windows".
+  const FAULTS_LISTED = 12;
   const faultList = document.getElementById('fault-list');
+  let moreFaults = faultList;
+  if (data.faults.length > FAULTS_LISTED + 1) {
+    const folded = el('details');
+    folded.append(el('summary', null, (data.faults.length - FAULTS_LISTED) + ' more fault windows'));
+    moreFaults = el('ul');
+    folded.append(moreFaults);
+    const li = el('li', 'fault-more');
+    li.append(folded);
+    faultList.append(li);
+  }
   data.faults.forEach((f, k) => {
     const li = el('li', 'fault-item');
     const a = el('a', null, f.kind);
     a.href = '#fault-' + k;
     li.append(a, ' from ' + fmtTime(f.start) + ' to ' + (f.end >= 0 ? fmtTime(f.end) : 'the end of the history') + ': ' + f.label);
-    faultList.append(li);
+    if (k < FAULTS_LISTED || moreFaults === faultList) faultList.insertBefore(li, faultList.querySelector('.fault-more'));
+    else moreFaults.append(li);
   });
   const stuckBoxes = Array.from(stuck).map((i) => {
     const div = el('div', 'op stuck');

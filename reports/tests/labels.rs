@@ -77,6 +77,17 @@ fn a_real_jepsen_runs_faults_are_labelled_in_words_whole_and_apart() {
     }
     assert!(listed.iter().any(|t| t.ends_with(": n1, n5 / n2, n4 cut")));
     assert!(listed.iter().any(|t| t.ends_with(": n3, n4, n5 killed")));
+    // The list shows the first twelve windows and folds the rest.
+    let shown = page.eval(
+        "[document.querySelectorAll('#fault-list > li.fault-item').length, \
+          document.querySelector('#fault-list summary').textContent, \
+          document.querySelectorAll('#fault-list details li.fault-item').length]",
+    );
+    let (shown, summary, folded): (usize, String, usize) =
+        serde_json::from_value(shown).expect("the list");
+    assert_eq!(shown, 12);
+    assert_eq!(summary, format!("{folded} more fault windows"));
+    assert!(folded > 20, "{folded}");
     // Whole and apart on the whole history, and zoomed in (more labels fit).
     let whole = assert_whole_and_apart(&mut page);
     assert!(whole >= 8, "only {whole} labels shown on the whole history");
