@@ -103,9 +103,15 @@ where
     kinds.dedup();
     for kind in kinds {
         let color = fault_color(kind);
-        let windows = data.faults.iter().filter(|f| f.0 == kind).map(|f| {
+        let spans = merged(
+            data.faults
+                .iter()
+                .filter(|f| f.0 == kind)
+                .map(|f| (f.1, f.2)),
+        );
+        let windows = spans.into_iter().map(|(from, to)| {
             Rectangle::new(
-                [(f.1, bottom.clone()), (f.2, top.clone())],
+                [(from, bottom.clone()), (to, top.clone())],
                 color.mix(0.13).filled(),
             )
         });
@@ -117,6 +123,21 @@ where
             });
     }
     Ok(())
+}
+
+/// Time spans with the overlapping ones joined, in order: overlapping windows of one kind are
+/// shaded once, so a busy nemesis does not pile its shades up into a dark block.
+fn merged(spans: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = spans.collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(spans.len());
+    for (from, to) in spans {
+        match out.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => out.push((from, to)),
+        }
+    }
+    out
 }
 
 /// A chart whose x axis is time in seconds.
@@ -169,4 +190,15 @@ where
         .border_style(BLACK.mix(0.4))
         .label_font((font::FAMILY, 13))
         .draw()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged;
+
+    #[test]
+    fn overlapping_spans_are_joined_and_apart_ones_kept() {
+        let spans = [(5.0, 6.0), (1.0, 3.0), (2.0, 4.0), (3.5, 3.6), (4.0, 4.5)];
+        assert_eq!(merged(spans.into_iter()), [(1.0, 4.5), (5.0, 6.0)]);
+    }
 }
