@@ -7,8 +7,9 @@
 //! - seats are conserved: capacity = remaining + seats in active holds + seats in confirmed holds, and
 //!   no more seats are held or sold than the capacity (an oversell);
 //! - each acknowledged hold has exactly one `HoldPlaced` entry;
-//! - no event without a hold: a hold the log says is still active appears in its user's final list,
-//!   and no listed hold lacks its `HoldPlaced`;
+//! - no event without a hold: a hold the log says is still active appears in its user's final list
+//!   (unless that list returned before the hold was requested), and no listed hold lacks its
+//!   `HoldPlaced`;
 //! - a `place_hold` reported `fail` left no `HoldPlaced` behind (ConcertFrenzy's "Hold failed" followed
 //!   by a charge);
 //! - one request id never produced two holds;
@@ -322,6 +323,9 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                 if first.user != Some(user) || !active || listed.contains(hold) {
                     continue;
                 }
+                if self.listed_before_requested(list, first) {
+                    continue;
+                }
                 let explanation = format!(
                     "the log placed hold {hold} for {user} ({} of {}, seq {}) and never ended \
                      it, but {} final list of holds does not have it: an event with no hold behind it.",
@@ -333,6 +337,24 @@ impl<'h, 'a> EventLedger<'h, 'a> {
                 out.push(self.anomaly(EVENT_WITHOUT_HOLD, explanation, list));
             }
         }
+    }
+
+    /// True when `list` returned before any client sent the request that placed `entry`: such a
+    /// list cannot show the hold (a user whose last list came early, say because the bounded
+    /// final reads stopped before it), so its absence there is no evidence.
+    fn listed_before_requested(&self, list: &TicketOp, entry: &LogEntry) -> bool {
+        let Some((request, returned)) = entry.request_id.zip(list.op.ret) else {
+            return false;
+        };
+        let mut calls = self
+            .ops
+            .iter()
+            .filter(|t| {
+                t.op.f == "place_hold" && str_field(&t.op.input, "request_id") == Some(request)
+            })
+            .map(|t| t.op.call)
+            .peekable();
+        calls.peek().is_some() && calls.all(|call| call > returned)
     }
 
     fn failed_requests_left_nothing(&self, out: &mut Vec<Anomaly>) {

@@ -224,6 +224,27 @@ fn an_active_hold_placed_event_its_user_does_not_have_is_an_event_without_hold()
 }
 
 #[test]
+fn a_list_that_returned_before_the_hold_was_requested_is_no_evidence_against_it() {
+    // dave listed his holds, then placed h4; the final reads stopped before his final list (the
+    // final phase is bounded): his early list cannot show h4.
+    let mut plan = Plan::default();
+    clean_run(&mut plan);
+    plan.list(4, "dave", "e1", &[], 5, (40, 41));
+    plan.hold(4, "dave", "e1", 1, "h4", 6, (50, 60));
+    let mut log = CLEAN_LOG.to_vec();
+    log.push((6, "HoldPlaced", "h4", "dave", 1, "req-h4"));
+    final_reads(
+        &mut plan,
+        4,
+        &log,
+        &[("alice", &["h1"]), ("bob", &[]), ("carol", &[])],
+    );
+    let (history, _) = plan.build();
+    let result = check_ledger(&history, &capacity(10));
+    assert!(result.anomalies.is_empty(), "{:?}", result.anomalies);
+}
+
+#[test]
 fn a_listed_hold_no_event_accounts_for_is_a_hold_without_event() {
     let mut plan = Plan::default();
     clean_run(&mut plan);
