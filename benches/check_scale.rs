@@ -5,8 +5,6 @@
 
 #[path = "../checker/benches/generate/tickets_file.rs"]
 mod tickets_file;
-// Only the generator's simulation is used here, not its in-memory histories.
-#[allow(dead_code)]
 #[path = "../checker/benches/generate/tickets.rs"]
 mod tickets_gen;
 

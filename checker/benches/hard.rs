@@ -13,6 +13,8 @@ mod register_gen;
 mod rss;
 #[path = "generate/tickets.rs"]
 mod tickets_gen;
+#[path = "generate/tickets_history.rs"]
+mod tickets_history;
 
 use checker::check::{check, CheckOptions};
 use checker::history::History;
@@ -43,7 +45,7 @@ fn case(name: &str, k: usize, valid: bool) -> (History, &'static str, ModelOptio
             ModelOptions::default(),
         ),
         _ => {
-            let history = tickets_gen::generate(k * 40, 1, 20, 1_000_000, k, 11);
+            let history = tickets_history::generate(k * 40, 1, 20, 1_000_000, k, 11);
             let options = ModelOptions {
                 init: Some(serde_json::json!(1_000_000)),
                 ..ModelOptions::default()
@@ -60,7 +62,7 @@ fn run_case(name: &str, k: usize, valid: bool, engine: Option<Engine>) {
         let tag = if valid { "valid" } else { "invalid" };
         let path = PathBuf::from(dir).join(format!("{name}-{k}-{tag}.jsonl"));
         let events = if model == "tickets" {
-            tickets_gen::events(&history)
+            tickets_history::events(&history)
         } else {
             register_gen::events(&history)
         };

@@ -8,6 +8,8 @@
 mod rss;
 #[path = "generate/tickets.rs"]
 mod tickets_gen;
+#[path = "generate/tickets_history.rs"]
+mod tickets_history;
 
 use checker::check::{check_without_witness, CheckOptions};
 use checker::formats::load;
@@ -155,7 +157,7 @@ fn c50_bad_all_keys() {
 
 fn tickets_at_scale(scale: Scale) {
     let started = Instant::now();
-    let history = tickets_gen::generate(
+    let history = tickets_history::generate(
         scale.tickets_ops,
         scale.tickets_events,
         50,
@@ -172,7 +174,7 @@ fn tickets_at_scale(scale: Scale) {
     );
     if let Some(path) = std::env::var_os("FRENZY_BENCH_WRITE_TICKETS") {
         let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let events = tickets_gen::events(&history);
+        let events = tickets_history::events(&history);
         checker::jsonl::write_events(&events, std::io::BufWriter::new(file))
             .unwrap_or_else(|e| panic!("{path:?}: {e}"));
         println!("wrote the tickets history to {path:?} (for `frenzy check --model tickets`)");

@@ -189,5 +189,5 @@ fn run(planned: Vec<Planned>) -> (Vec<Operation>, usize) {
 /// The events of a generated register history: invocations with the argument, completions
 /// with the result (the value read; the argument of a write or cas).
 pub fn events(history: &History) -> Vec<Event> {
-    super::tickets_gen::events_with(history, |op| op.output.clone())
+    super::tickets_history::events_with(history, |op| op.output.clone())
 }

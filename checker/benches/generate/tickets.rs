@@ -1,7 +1,7 @@
 //! Generates large linearizable tickets histories: clients driving a simulated, correct ticket
 //! service whose operations take effect at a random point between call and return.
 
-use checker::history::{Event, EventType, History, Operation, Outcome, Process};
+use checker::history::{Event, EventType, Operation, Outcome, Process};
 use checker::json::Json;
 use serde_json::{json, Value};
 use std::cmp::Reverse;
@@ -42,37 +42,7 @@ enum Step {
     Complete,
 }
 
-/// A history of `ops` operations over `events` events (each with `capacity` seats), `clients`
-/// concurrent clients; about `unknown` placements time out (`info`) after taking effect.
-pub fn generate(
-    ops: usize,
-    events: usize,
-    clients: usize,
-    capacity: i64,
-    unknown: usize,
-    seed: u64,
-) -> History {
-    let mut operations = Vec::with_capacity(ops);
-    let shape = Shape {
-        ops,
-        events,
-        clients,
-        capacity,
-        unknown,
-    };
-    simulate(&shape, seed, |happened, op| {
-        if happened == Happened::Completed {
-            operations.push(op.clone());
-        }
-    });
-    operations.sort_by_key(|op| op.id);
-    History {
-        events: Vec::new(),
-        operations,
-    }
-}
-
-/// The size of a generated history: see [`generate`].
+/// The size of a generated history: see `tickets_history::generate`.
 pub struct Shape {
     /// Operations invoked.
     pub ops: usize,
@@ -251,12 +221,6 @@ fn apply(state: &mut [Show], op: &Operation, c: usize, holds: &mut u64) -> (Outc
     }
 }
 
-/// The events of a generated history (invocations and completions in index order); each
-/// completion carries the invocation's value with the result's fields added.
-pub fn events(history: &History) -> Vec<Event> {
-    events_with(history, merged)
-}
-
 /// The invocation's value with the result's fields added (the value of a completion event).
 pub fn merged(op: &Operation) -> Json {
     match (op.input.as_object(), op.output.as_object()) {
@@ -292,15 +256,4 @@ pub fn completion_event(op: &Operation, value: Json) -> Option<Event> {
         f: op.f.clone(),
         value,
     })
-}
-
-/// The events of a generated history, each completion's value given by `completion`.
-pub fn events_with(history: &History, completion: impl Fn(&Operation) -> Json) -> Vec<Event> {
-    let mut events = Vec::with_capacity(history.operations.len() * 2);
-    for op in &history.operations {
-        events.push(invoke_event(op));
-        events.extend(completion_event(op, completion(op)));
-    }
-    events.sort_by_key(|e| e.index);
-    events
 }
