@@ -45,6 +45,9 @@ struct Moments<'h> {
     by_event: FastMap<u64, &'h Operation>,
     faults: Vec<FaultWindow>,
     end: u64,
+    /// Whether the history recorded no times: event *i* has time *i*, as the importers of
+    /// formats without times give it.
+    untimed: bool,
 }
 
 impl<'h> Moments<'h> {
@@ -62,6 +65,11 @@ impl<'h> Moments<'h> {
             by_event,
             faults: fault_windows(&history.events),
             end: history.events.iter().map(|e| e.time).max().unwrap_or(0),
+            untimed: history
+                .events
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.time == i as u64),
         }
     }
 
@@ -99,8 +107,10 @@ impl<'h> Moments<'h> {
                 faults_active.push(w.words.clone());
             }
         }
+        let at = op.ret.unwrap_or(op.call);
         When {
-            at: op.ret.unwrap_or(op.call) as f64 / 1e9,
+            at: at as f64 / 1e9,
+            event: self.untimed.then_some(op.completion.unwrap_or(op.id)),
             faults_active,
         }
     }
@@ -262,5 +272,27 @@ mod tests {
         let when = moments.of_evidence(&evidence).unwrap();
         assert_eq!(when.at, 1.6);
         assert_eq!(when.faults_active.len(), 1);
+        assert_eq!(when.event, None, "a history with times is dated in seconds");
+    }
+
+    /// Jepsen's history.txt and Porcupine's logs record no times (event i has time i): an
+    /// anomaly there is dated by its event, not as "at 0.00 s".
+    #[test]
+    fn a_history_without_times_dates_by_event() {
+        let mut history = history();
+        for (i, e) in history.events.iter_mut().enumerate() {
+            e.time = i as u64;
+        }
+        for op in &mut history.operations {
+            op.call = op.id;
+            op.ret = op.completion;
+        }
+        let moments = Moments::new(&history, [3].into_iter().collect());
+        let when = moments.of_anomaly(&anomaly(vec![3])).unwrap();
+        assert_eq!(when.event, Some(4));
+        assert_eq!(
+            when.sentence(),
+            "at event 4, while europe / north-america cut (halves)"
+        );
     }
 }

@@ -105,6 +105,11 @@ pub struct When {
     /// Seconds since the test started: when the operation the anomaly is about returned (or was
     /// called, if it never returned).
     pub at: f64,
+    /// In a history that recorded no times (Jepsen's `history.txt`, Porcupine's logs, EDN
+    /// without `:time`: event *i* has time *i*), the index of that event instead: `at` is then
+    /// no time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<u64>,
     /// The faults in force while that operation ran, in words (`n2 killed`); empty when none was.
     pub faults_active: Vec<String>,
 }
@@ -116,16 +121,22 @@ impl When {
             .unwrap_or_default()
     }
 
-    /// `at 0.41 s, while n2 killed`, or `at 0.41 s, when no fault was active`.
+    /// `at 0.41 s`, or `at event 1177` in a history without times.
+    pub fn moment(&self) -> String {
+        match self.event {
+            Some(event) => format!("at event {event}"),
+            None => format!("at {:.2} s", self.at),
+        }
+    }
+
+    /// `at 0.41 s, while n2 killed`, or `at 0.41 s, when no fault was active` (`at event 1177`
+    /// in a history without times).
     pub fn sentence(&self) -> String {
+        let at = self.moment();
         if self.faults_active.is_empty() {
-            format!("at {:.2} s, when no fault was active", self.at)
+            format!("{at}, when no fault was active")
         } else {
-            format!(
-                "at {:.2} s, while {}",
-                self.at,
-                self.faults_active.join(" and ")
-            )
+            format!("{at}, while {}", self.faults_active.join(" and "))
         }
     }
 }

@@ -210,9 +210,9 @@ pub fn when_html(when: Option<&When>) -> String {
         )
     };
     format!(
-        "<span class=\"{class}\" data-at=\"{}\">at {:.2} s · {}</span> ",
+        "<span class=\"{class}\" data-at=\"{}\">{} · {}</span> ",
         when.at,
-        when.at,
+        when.moment(),
         escape(&faults)
     )
 }
