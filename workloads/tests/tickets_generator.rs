@@ -103,23 +103,36 @@ fn last_seats_is_one_small_event_that_nobody_releases() {
 }
 
 #[test]
-fn final_reads_cover_every_node_event_and_user_who_acted() {
+fn final_reads_cover_every_node_event_and_each_users_holds_where_they_placed() {
     let mut config = TicketsConfig::new("g");
-    config.events = 2;
+    config.events = 20;
     config.users = 1000;
     let workload = TicketsWorkload::new(config).unwrap();
+    let mut placed = std::collections::BTreeSet::new();
     for slot in 0..3 {
-        workload.next_op(&mut worker(slot));
+        let mut w = worker(slot);
+        for _ in 0..4 {
+            let op = workload.next_op(&mut w);
+            if op.f == "place_hold" {
+                placed.insert((op.value["user"].to_string(), op.value["event"].to_string()));
+            }
+        }
     }
     let reads = workload.final_reads(2);
     let count = |f: &str| reads.iter().filter(|(_, op)| op.f == f).count();
-    assert_eq!(count("read_inventory"), 4, "each event on each node");
-    assert_eq!(count("read_log"), 4);
+    assert_eq!(count("read_inventory"), 40, "each event on each node");
+    assert_eq!(count("read_log"), 40);
+    let listed: std::collections::BTreeSet<_> = reads
+        .iter()
+        .filter(|(_, op)| op.f == "list_holds")
+        .map(|(_, op)| (op.value["user"].to_string(), op.value["event"].to_string()))
+        .collect();
+    assert!(!placed.is_empty());
     assert_eq!(
-        count("list_holds"),
-        6,
-        "the holds of each user who acted (3 of 1000) on each event"
+        listed, placed,
+        "the holds of each user who acted (3 of 1000), on the events they placed on (not all 20)"
     );
+    assert_eq!(count("list_holds"), placed.len(), "each once");
 }
 
 /// The setup the run records first: one create_event per event with its capacity, and the hold

@@ -1,5 +1,6 @@
 //! The tickets workload: users placing, releasing and confirming holds and reading their own
-//! holds, against the ticket HTTP contract; then final reads of every inventory, list and log.
+//! holds, against the ticket HTTP contract; then final reads of every inventory and log, and of each
+//! user's holds on the events they asked to hold.
 
 mod client;
 mod names;
@@ -14,7 +15,7 @@ use checker::models::tickets::CREATE_EVENT;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -171,8 +172,9 @@ struct UserState {
     retry: Option<Op>,
     /// The request id retried last, so a retry that ends `info` again is not retried forever.
     retried: Option<String>,
-    /// The user invoked at least one operation: only such users get final reads of their holds.
-    acted: bool,
+    /// The events the user asked to hold seats of: only there can they hold any, so the final
+    /// reads list their holds there alone (they grow with what the run touched).
+    placed_on: BTreeSet<String>,
 }
 
 /// The tickets workload.
@@ -302,7 +304,6 @@ impl Workload for TicketsWorkload {
 
     fn next_op(&self, worker: &mut WorkerCtx) -> Op {
         let (user, mut state) = self.user_of(worker.slot);
-        state.acted = true;
         if let Some(retry) = state.retry.take() {
             return retry;
         }
@@ -323,7 +324,13 @@ impl Workload for TicketsWorkload {
                 let event = self.pick_event(worker);
                 self.list_holds(user, &state, &event)
             }
-            _ => self.place_hold(user, worker),
+            _ => {
+                let op = self.place_hold(user, worker);
+                if let Some(event) = op.value.get("event").and_then(Value::as_str) {
+                    state.placed_on.insert(event.to_owned());
+                }
+                op
+            }
         }
     }
 
@@ -373,12 +380,9 @@ impl Workload for TicketsWorkload {
                     continue;
                 }
                 let state = state.lock().unwrap_or_else(|p| p.into_inner());
-                // A user who never ran an operation holds nothing: the final reads stay
-                // proportional to what the run touched, not to --users.
-                if !state.acted {
-                    continue;
-                }
-                for event in &self.events {
+                // A user holds seats only of events they asked to hold: the final reads stay
+                // proportional to what the run touched, not to --users times --events.
+                for event in &state.placed_on {
                     reads.push((node, self.list_holds(user, &state, event)));
                 }
             }
