@@ -448,10 +448,22 @@ fn an_empty_history_is_unknown_unless_allowed() {
         r#"{"index":2,"time":3,"process":0,"type":"info","f":"write","value":1}"#,
         "\n"
     );
+    // Every request was refused (a service or an adapter that stayed down).
+    let refused = concat!(
+        r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","value":1}"#,
+        "\n",
+        r#"{"index":1,"time":2,"process":0,"type":"fail","f":"write","value":1}"#,
+        "\n",
+        r#"{"index":2,"time":3,"process":0,"type":"invoke","f":"read","value":null}"#,
+        "\n",
+        r#"{"index":3,"time":4,"process":0,"type":"fail","f":"read","value":null}"#,
+        "\n"
+    );
     for (name, text) in [
         ("empty.jsonl", ""),
         ("nemesis.jsonl", nemesis_only),
         ("unanswered.jsonl", unanswered),
+        ("refused.jsonl", refused),
     ] {
         let path = dir.file(name, text);
         let out = check(&[&path], &["--model", "register"]);
@@ -460,6 +472,14 @@ fn an_empty_history_is_unknown_unless_allowed() {
         let allowed = check(&[&path], &["--model", "register", "--allow-empty"]);
         assert_eq!(allowed.status.code(), Some(0), "{name}");
     }
+    // Knossos's meaning for a history of another tool's whose every operation failed: valid.
+    let knossos = dir.file(
+        "refused.edn",
+        "{:process 0, :type :invoke, :f :write, :value 1}\n\
+         {:process 0, :type :fail, :f :write, :value 1}\n",
+    );
+    let out = check(&[&knossos], &["--model", "register"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]

@@ -30,9 +30,13 @@ pub struct CheckOptions {
     pub all_partitions: bool,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
-    /// [`crate::suite::check_all`]: a history with no client operation, or none that completed,
-    /// is valid (not unknown).
+    /// [`crate::suite::check_all`]: a history that is no evidence
+    /// ([`crate::suite::nothing_checked`]) is valid (not unknown).
     pub allow_empty: bool,
+    /// The history was written by another tool (Jepsen, Knossos, Porcupine), not by a Frenzy
+    /// run: one whose every operation was refused still shows the system refusing, as those
+    /// tools mean it (see [`crate::suite::nothing_checked`]).
+    pub foreign_history: bool,
     /// The search engine for every partition. `None`: chosen per partition
     /// ([`crate::search::choose`]).
     pub engine: Option<Engine>,

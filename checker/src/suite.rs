@@ -53,7 +53,9 @@ pub fn check_all(
         },
     );
     let mut linearizability = linearizability?;
-    if let Some(why) = nothing_checked(history).filter(|_| !options.allow_empty) {
+    if let Some(why) =
+        nothing_checked(history, options.foreign_history).filter(|_| !options.allow_empty)
+    {
         linearizability.valid = Verdict::Unknown;
         for partition in &mut linearizability.partitions {
             partition.valid = Verdict::Unknown;
@@ -78,17 +80,25 @@ pub fn check_all(
 }
 
 /// Why `history` is no evidence of correctness, when it is none: it has no client operation,
-/// or none of them completed (each ended `info` or never returned), so no result was observed.
-/// A CI gate must not pass a run that recorded nothing, nor one whose every request timed out.
-pub fn nothing_checked(history: &History) -> Option<&'static str> {
-    if history.operations.is_empty() {
+/// or none completed (each ended `info` or never returned), so no result was observed; or, in a
+/// history a Frenzy run recorded (not `foreign`), none succeeded: every request timed out or was
+/// refused, as when the system or its adapter stayed down. A CI gate must pass none of these.
+/// (Another tool's history whose every operation failed keeps that tool's meaning: Knossos
+/// calls such a history valid.)
+pub fn nothing_checked(history: &History, foreign: bool) -> Option<&'static str> {
+    let ops = &history.operations;
+    if ops.is_empty() {
         Some("the history has no client operations")
-    } else if history
-        .operations
+    } else if ops
         .iter()
         .all(|op| matches!(op.outcome, Outcome::Info | Outcome::Pending))
     {
         Some("no client operation completed (each ended info or never returned), so no result was observed")
+    } else if !foreign && ops.iter().all(|op| op.outcome != Outcome::Ok) {
+        Some(
+            "no client operation succeeded (each failed, ended info or never returned), so \
+             nothing shows the system working",
+        )
     } else {
         None
     }

@@ -119,6 +119,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             expiry_slack: args.expiry_slack,
             nil_read_unknown: format.knossos_values() && !args.strict_nil_reads,
         };
+        let options = CheckOptions {
+            foreign_history: format != Format::Jsonl,
+            ..options.clone()
+        };
         let mut results = check_all(
             &history,
             &args.model,
@@ -128,7 +132,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         )
         .map_err(|e| user_error(format!("{}: {e}", path.display())))?;
         results.file = Some(path.display().to_string());
-        if let Some(why) = checker::suite::nothing_checked(&history).filter(|_| !args.allow_empty) {
+        if let Some(why) = checker::suite::nothing_checked(&history, options.foreign_history)
+            .filter(|_| !args.allow_empty)
+        {
             eprintln!(
                 "{}: nothing was checked: {why}; the verdict is unknown (pass --allow-empty to \
                  accept such a history as valid)",
