@@ -435,35 +435,42 @@ fn each_init_that_does_not_fit_the_model_gets_254() {
     }
 }
 
+/// A JSONL history of client events `(process, type, f, value)`, indexed and timed in order.
+fn client_events(events: &[(u64, &str, &str, &str)]) -> String {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t, f, v))| {
+            format!(
+                "{{\"index\":{i},\"time\":{},\"process\":{p},\"type\":\"{t}\",\"f\":\"{f}\",\"value\":{v}}}\n",
+                i + 1
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn an_empty_history_is_unknown_unless_allowed() {
     let dir = Scratch::new("empty");
     let nemesis_only = r#"{"index":0,"time":1,"process":"nemesis","type":"info","f":"start-partition","value":null}"#;
     // Every request timed out or never returned: no result was observed (a real braft run).
-    let unanswered = concat!(
-        r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","value":1}"#,
-        "\n",
-        r#"{"index":1,"time":2,"process":1,"type":"invoke","f":"read","value":null}"#,
-        "\n",
-        r#"{"index":2,"time":3,"process":0,"type":"info","f":"write","value":1}"#,
-        "\n"
-    );
+    let unanswered = client_events(&[
+        (0, "invoke", "write", "1"),
+        (1, "invoke", "read", "null"),
+        (0, "info", "write", "1"),
+    ]);
     // Every request was refused (a service or an adapter that stayed down).
-    let refused = concat!(
-        r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","value":1}"#,
-        "\n",
-        r#"{"index":1,"time":2,"process":0,"type":"fail","f":"write","value":1}"#,
-        "\n",
-        r#"{"index":2,"time":3,"process":0,"type":"invoke","f":"read","value":null}"#,
-        "\n",
-        r#"{"index":3,"time":4,"process":0,"type":"fail","f":"read","value":null}"#,
-        "\n"
-    );
+    let refused = client_events(&[
+        (0, "invoke", "write", "1"),
+        (0, "fail", "write", "1"),
+        (0, "invoke", "read", "null"),
+        (0, "fail", "read", "null"),
+    ]);
     for (name, text) in [
         ("empty.jsonl", ""),
         ("nemesis.jsonl", nemesis_only),
-        ("unanswered.jsonl", unanswered),
-        ("refused.jsonl", refused),
+        ("unanswered.jsonl", &unanswered),
+        ("refused.jsonl", &refused),
     ] {
         let path = dir.file(name, text);
         let out = check(&[&path], &["--model", "register"]);
