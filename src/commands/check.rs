@@ -54,8 +54,9 @@ pub struct CheckArgs {
     /// "the value read is unknown" (Frenzy's JSONL always reads null as never written).
     #[arg(long)]
     strict_nil_reads: bool,
-    /// Accept a history with no client operations, or none that completed (all info or
-    /// pending), as valid (by default its verdict is unknown, exit 2: nothing was checked).
+    /// Accept a history that is no evidence as valid: no client operations, none that completed
+    /// (all info or pending), or, in Frenzy's JSONL, none that succeeded (by default its
+    /// verdict is unknown, exit 2: nothing was checked).
     #[arg(long)]
     allow_empty: bool,
     /// Print one JSON results object per history, one per line (docs/check-json.md).

@@ -33,7 +33,13 @@ pub(crate) const MAX_OPEN: usize = 64;
 
 /// Searches one partition by walking its history with a frontier of configurations.
 pub(crate) fn search<P: Partition>(part: &P, budget: &Budget) -> SearchOutcome<P::State> {
-    let mut walk = Walk::new(part, false);
+    walk(part, budget, false)
+}
+
+/// Walks the partition once, exactly or `relaxed` (see [`Effects::relax`]), and gives back to
+/// the budget the memory the walk reported.
+fn walk<P: Partition>(part: &P, budget: &Budget, relaxed: bool) -> SearchOutcome<P::State> {
+    let mut walk = Walk::new(part, relaxed);
     let outcome = walk.run(budget);
     budget.release(walk.reported);
     outcome
@@ -49,9 +55,7 @@ pub(crate) fn refute_relaxed<P: Partition>(
     part: &P,
     budget: &Budget,
 ) -> Option<SearchOutcome<P::State>> {
-    let mut walk = Walk::new(part, true);
-    let outcome = walk.run(budget);
-    budget.release(walk.reported);
+    let outcome = walk(part, budget, true);
     let SearchOutcome::NotLinearizable(failure) = &outcome else {
         return None;
     };
