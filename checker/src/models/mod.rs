@@ -1,6 +1,7 @@
 //! The built-in models: `register`, `cas-register`, `kv`, `kv-unpartitioned`, `tickets`, and
 //! Knossos' `multi-register` and `mutex`.
 
+mod cow_array;
 mod intern;
 pub mod kv;
 mod kv_string;

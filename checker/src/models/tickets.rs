@@ -10,6 +10,7 @@
 //! expired after); the search places it anywhere in that window, which is exactly "may be either
 //! in between". A hold whose placement never returned may expire at any time after call + TTL.
 
+use super::cow_array::CowArray;
 use super::{input_str, Interner};
 use crate::fast_hash::FastMap;
 use crate::history::{Operation, Outcome};
@@ -135,10 +136,10 @@ pub struct TicketsState {
     pub(crate) min_capacity: i64,
     /// The capacity is at most this.
     pub(crate) max_capacity: i64,
-    /// Each placement's status.
-    pub(crate) status: Vec<u8>,
+    /// Each placement's status (shared between states: an event may have thousands).
+    pub(crate) status: CowArray<u8>,
     /// For each orphan hold id, the placement it names (`u32::MAX`: not yet known).
-    pub(crate) bound: Vec<u32>,
+    pub(crate) bound: CowArray<u32>,
 }
 
 /// One event's operations, compiled.
@@ -152,6 +153,10 @@ pub struct TicketsPartition {
     /// Hold ids of other events named here, each with the event whose placement returned it.
     pub(crate) foreign: Vec<(String, String)>,
     pub(crate) users: Interner,
+    /// Each user's placements (by interned user).
+    by_user: Vec<Vec<u32>>,
+    /// The placements no ok reply named (which orphan hold ids may name).
+    anonymous: Vec<u32>,
     capacity: Option<i64>,
     /// Whether holds expire (each placement then has an expiry of its own).
     expiring: bool,
@@ -420,6 +425,8 @@ impl Model for TicketsModel {
                 orphans: Vec::new(),
                 foreign: Vec::new(),
                 users: Interner::default(),
+                by_user: Vec::new(),
+                anonymous: Vec::new(),
                 capacity: created_capacity(ops)?.or_else(|| self.capacity(key)),
                 expiring: self.hold_ttl.is_some(),
             },
@@ -434,20 +441,42 @@ impl Model for TicketsModel {
         }
         let mut part = reader.part;
         place_on_timeline(&mut part.timings, ops);
+        part.index_placements();
         Ok(part)
     }
 }
 
 impl TicketsPartition {
-    /// Placements an unbound orphan id may name: active, anonymous, and (when given) `user`'s.
+    /// Fills the indexes of placements by user and of anonymous placements.
+    fn index_placements(&mut self) {
+        for (p, placement) in self.placements.iter().enumerate() {
+            let user = placement.user as usize;
+            if self.by_user.len() <= user {
+                self.by_user.resize(user + 1, Vec::new());
+            }
+            self.by_user[user].push(p as u32);
+            if placement.hold.is_none() {
+                self.anonymous.push(p as u32);
+            }
+        }
+    }
+
+    /// Placements an unbound orphan id may name: active, anonymous, not yet named by another
+    /// orphan, and (when given) `user`'s.
     fn anonymous_active(&self, state: &TicketsState, user: Option<u32>) -> Vec<u32> {
-        (0..self.placements.len() as u32)
+        let mut bound: Vec<u32> = state.bound.iter().filter(|&p| p != u32::MAX).collect();
+        bound.sort_unstable();
+        let candidates = match user {
+            Some(u) => self.by_user.get(u as usize).map_or(&[][..], Vec::as_slice),
+            None => &self.anonymous,
+        };
+        candidates
+            .iter()
+            .copied()
             .filter(|&p| {
-                let pl = &self.placements[p as usize];
-                state.status[p as usize] == status::ACTIVE
-                    && pl.hold.is_none()
-                    && !state.bound.contains(&p)
-                    && user.is_none_or(|u| u == pl.user)
+                state.status.get(p as usize) == status::ACTIVE
+                    && self.placements[p as usize].hold.is_none()
+                    && bound.binary_search(&p).is_err()
             })
             .collect()
     }
@@ -457,8 +486,8 @@ impl TicketsPartition {
     fn resolve(&self, state: &TicketsState, hold: HoldRef) -> Vec<(u32, TicketsState)> {
         match hold {
             HoldRef::Known(p) => vec![(p, state.clone())],
-            HoldRef::Orphan(o) if state.bound[o as usize] != u32::MAX => {
-                vec![(state.bound[o as usize], state.clone())]
+            HoldRef::Orphan(o) if state.bound.get(o as usize) != u32::MAX => {
+                vec![(state.bound.get(o as usize), state.clone())]
             }
             HoldRef::Foreign(_) => Vec::new(),
             HoldRef::Orphan(o) => self
@@ -466,7 +495,7 @@ impl TicketsPartition {
                 .into_iter()
                 .map(|p| {
                     let mut s = state.clone();
-                    s.bound[o as usize] = p;
+                    s.bound.set(o as usize, p);
                     (p, s)
                 })
                 .collect(),
@@ -476,10 +505,10 @@ impl TicketsPartition {
     /// Ends an active hold with `to`, giving its seats back unless it was confirmed.
     fn end_hold(&self, state: &TicketsState, hold: HoldRef, to: u8, next: &mut Vec<TicketsState>) {
         for (p, mut s) in self.resolve(state, hold) {
-            if s.status[p as usize] != status::ACTIVE {
+            if s.status.get(p as usize) != status::ACTIVE {
                 continue;
             }
-            s.status[p as usize] = to;
+            s.status.set(p as usize, to);
             if to != status::CONFIRMED {
                 s.taken -= self.placements[p as usize].qty;
             }
@@ -500,25 +529,29 @@ impl TicketsPartition {
         for &h in holds {
             match h {
                 HoldRef::Known(p) => named.push(p),
-                HoldRef::Orphan(o) if state.bound[o as usize] != u32::MAX => {
-                    named.push(state.bound[o as usize])
+                HoldRef::Orphan(o) if state.bound.get(o as usize) != u32::MAX => {
+                    named.push(state.bound.get(o as usize))
                 }
                 HoldRef::Orphan(o) => unbound.push(o),
                 HoldRef::Foreign(_) => return,
             }
         }
         let mine = |p: u32| {
-            state.status[p as usize] == status::ACTIVE && self.placements[p as usize].user == user
+            state.status.get(p as usize) == status::ACTIVE
+                && self.placements[p as usize].user == user
         };
         if !named.iter().all(|&p| mine(p)) {
             return;
         }
-        let active_named = (0..self.placements.len() as u32)
-            .filter(|&p| {
-                mine(p) && (self.placements[p as usize].hold.is_some() || state.bound.contains(&p))
-            })
-            .count();
         let anonymous = self.anonymous_active(state, Some(user));
+        let active = self
+            .by_user
+            .get(user as usize)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|&&p| mine(p))
+            .count();
+        let active_named = active - anonymous.len();
         if active_named != named.len() || anonymous.len() != unbound.len() {
             return;
         }
@@ -534,7 +567,7 @@ fn bind_all(state: &TicketsState, orphans: &[u32], to: &[u32], next: &mut Vec<Ti
     };
     for (i, &p) in to.iter().enumerate() {
         let mut s = state.clone();
-        s.bound[first as usize] = p;
+        s.bound.set(first as usize, p);
         let others: Vec<u32> = to
             .iter()
             .enumerate()
@@ -557,8 +590,8 @@ impl Partition for TicketsPartition {
             taken: 0,
             min_capacity: self.capacity.unwrap_or(0),
             max_capacity: self.capacity.unwrap_or(i64::MAX),
-            status: vec![status::NOT_PLACED; self.placements.len()],
-            bound: vec![u32::MAX; self.orphans.len()],
+            status: CowArray::new(self.placements.len(), status::NOT_PLACED),
+            bound: CowArray::new(self.orphans.len(), u32::MAX),
         }
     }
 
@@ -571,7 +604,7 @@ impl Partition for TicketsPartition {
                     let mut s = state.clone();
                     s.min_capacity = min;
                     s.taken += qty;
-                    s.status[*p as usize] = status::ACTIVE;
+                    s.status.set(*p as usize, status::ACTIVE);
                     next.push(s);
                 }
             }
@@ -595,24 +628,24 @@ impl Partition for TicketsPartition {
             TicketOp::Release(h) => self.end_hold(state, *h, status::RELEASED, next),
             TicketOp::Confirm(h) => self.end_hold(state, *h, status::CONFIRMED, next),
             TicketOp::NotActive(h) => match h {
-                HoldRef::Orphan(o) if state.bound[*o as usize] == u32::MAX => {
+                HoldRef::Orphan(o) if state.bound.get(*o as usize) == u32::MAX => {
                     next.push(state.clone())
                 }
                 HoldRef::Foreign(_) => next.push(state.clone()),
                 _ => {
                     for (p, s) in self.resolve(state, *h) {
-                        if s.status[p as usize] != status::ACTIVE {
+                        if s.status.get(p as usize) != status::ACTIVE {
                             next.push(s);
                         }
                     }
                 }
             },
             TicketOp::List { user, holds } => self.list(state, *user, holds, next),
-            TicketOp::Expire(p) => match state.status[*p as usize] {
+            TicketOp::Expire(p) => match state.status.get(*p as usize) {
                 status::NOT_PLACED => {}
                 status::ACTIVE => {
                     let mut s = state.clone();
-                    s.status[*p as usize] = status::EXPIRED;
+                    s.status.set(*p as usize, status::EXPIRED);
                     s.taken -= self.placements[*p as usize].qty;
                     next.push(s);
                 }
@@ -646,7 +679,7 @@ impl Partition for TicketsPartition {
     }
 
     fn state_heap_bytes(&self, state: &TicketsState) -> usize {
-        state.status.len() + state.bound.len() * 4
+        state.status.step_heap_bytes() + state.bound.step_heap_bytes()
     }
 
     fn describe_op(&self, op: usize) -> String {

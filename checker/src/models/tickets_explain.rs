@@ -16,7 +16,7 @@ fn hold_name(part: &TicketsPartition, state: Option<&TicketsState>, h: HoldRef) 
         }
         HoldRef::Orphan(o) => {
             let bound = state
-                .map(|s| s.bound[o as usize])
+                .map(|s| s.bound.get(o as usize))
                 .filter(|&p| p != u32::MAX);
             match bound {
                 Some(p) => format!(
@@ -135,11 +135,11 @@ fn remaining(state: &TicketsState) -> String {
 /// (the rest counted).
 pub(crate) fn describe_state(part: &TicketsPartition, state: &TicketsState) -> String {
     let active: Vec<String> = (0..part.placements.len() as u32)
-        .filter(|&p| state.status[p as usize] == status::ACTIVE)
+        .filter(|&p| state.status.get(p as usize) == status::ACTIVE)
         .map(|p| holding(part, p))
         .collect();
     let confirmed = (0..part.placements.len())
-        .filter(|&p| state.status[p] == status::CONFIRMED)
+        .filter(|&p| state.status.get(p) == status::CONFIRMED)
         .map(|p| part.placements[p].qty)
         .sum::<i64>();
     format!(
@@ -189,7 +189,12 @@ pub(crate) fn explain(part: &TicketsPartition, state: &TicketsState, stuck: &[us
     let mut sentences: Vec<(u8, String)> = Vec::new();
     let mut more = 0usize;
     let holders: Vec<u32> = (0..part.placements.len() as u32)
-        .filter(|&p| matches!(state.status[p as usize], status::ACTIVE | status::CONFIRMED))
+        .filter(|&p| {
+            matches!(
+                state.status.get(p as usize),
+                status::ACTIVE | status::CONFIRMED
+            )
+        })
         .collect();
     for &op in stuck {
         let kind = match &part.ops[op] {

@@ -123,6 +123,11 @@ impl<'p, P: Partition> Search<'p, P> {
         let mut state = part.init();
         let mut out: Vec<P::State> = Vec::new();
         let mut entry = self.entries.first();
+        // Each scan of the operations that may go next first looks for an observation that
+        // holds in the state as it is (placed at once, see the module's doc), and only then
+        // tries each operation in order: an update placed ahead of a read it followed makes the
+        // read fail, and every order of the concurrent updates is tried before that is undone.
+        let mut observations_first = true;
         let mut ticks: u64 = 0;
         loop {
             if required_left == 0 {
@@ -144,8 +149,17 @@ impl<'p, P: Partition> Search<'p, P> {
                 }
             }
             let mut backtrack = entry == END || !self.entries.is_call(entry);
+            if backtrack && observations_first {
+                observations_first = false;
+                entry = self.entries.first();
+                continue;
+            }
             if !backtrack {
                 let op = self.entries.op(entry);
+                if observations_first && !part.observes_only(op) {
+                    entry = self.entries.next(entry);
+                    continue;
+                }
                 let twin = self.twin[op];
                 if twin != u32::MAX && !self.bits.contains(twin as usize) {
                     entry = self.entries.next(entry);
@@ -157,8 +171,12 @@ impl<'p, P: Partition> Search<'p, P> {
                     entry = self.entries.next(entry);
                     continue;
                 }
-                self.bits.set(op);
                 let forced = part.observes_only(op) && out.len() == 1 && out[0] == state;
+                if observations_first && !forced {
+                    entry = self.entries.next(entry);
+                    continue;
+                }
+                self.bits.set(op);
                 let alt_start = self.alts.len();
                 let mut chosen = None;
                 for (i, next) in out.drain(..).enumerate() {
@@ -185,6 +203,7 @@ impl<'p, P: Partition> Search<'p, P> {
                         }
                         self.note_best();
                         entry = self.entries.first();
+                        observations_first = true;
                     }
                     None => {
                         self.bits.clear(op);
@@ -224,6 +243,7 @@ impl<'p, P: Partition> Search<'p, P> {
                     self.low = self.low.min(depth);
                     self.note_best();
                     entry = self.entries.first();
+                    observations_first = true;
                     break;
                 }
                 let Some(frame) = self.stack.pop() else {
@@ -240,6 +260,7 @@ impl<'p, P: Partition> Search<'p, P> {
                 self.low = self.low.min(self.stack.len());
                 if !frame.forced {
                     entry = self.entries.next(self.entries.call_node(op));
+                    observations_first = false;
                     break;
                 }
             }

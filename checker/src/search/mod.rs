@@ -15,6 +15,7 @@ mod frontier;
 mod hash;
 mod path;
 
+pub(crate) use bitset::mix;
 pub(crate) use budget::{memory_reason, resident_bytes};
 pub use budget::{Budget, Stop};
 
