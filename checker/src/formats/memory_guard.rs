@@ -29,7 +29,7 @@ impl<R: Read> MemoryGuard<R> {
 /// be read).
 pub fn over_limit(limit: u64) -> Option<String> {
     let held = resident_bytes()?;
-    (held > limit).then(|| memory_reason(limit, held, "while reading the history"))
+    (held > limit).then(|| memory_reason(limit, held, 0, "while reading the history"))
 }
 
 impl<R: Read> Read for MemoryGuard<R> {

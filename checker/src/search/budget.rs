@@ -42,10 +42,16 @@ pub fn resident_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// The sentence for a memory limit reached while holding `held` bytes.
-pub fn memory_reason(limit: u64, held: u64, doing: &str) -> String {
+/// The sentence for a memory limit reached while holding `held` bytes and about to take
+/// `more`.
+pub fn memory_reason(limit: u64, held: u64, more: u64, doing: &str) -> String {
+    let taking = if more > 0 {
+        format!(" and was about to take {} MiB more", more.div_ceil(1 << 20))
+    } else {
+        String::new()
+    };
     format!(
-        "the memory limit of {} MiB was reached {doing} (the process held {} MiB); raise \
+        "the memory limit of {} MiB was reached {doing} (the process held {} MiB{taking}); raise \
          --memory-limit or check fewer operations",
         limit >> 20,
         held >> 20
@@ -99,6 +105,7 @@ impl Budget {
             return Err(Stop::Exhausted(memory_reason(
                 self.memory_limit,
                 held,
+                burst,
                 "before a verdict",
             )));
         }

@@ -1,4 +1,8 @@
 //! Lowe's memoization: the (linearized set, state) pairs already explored.
+//!
+//! Configurations are stored in segments of fixed size rather than in one growing vector: a
+//! vector that doubles holds its old and new buffers at once, so a cache of 600 MB would need
+//! 1.8 GB for a moment, and the search had to stop far below its memory limit to stay under it.
 
 use super::bitset::{mix, Bitset};
 use super::hash::{IdentityHasher, StateHasher};
@@ -12,11 +16,16 @@ struct Slot<S> {
     next: u32,
 }
 
-/// Every configuration seen: hash -> chain of slots, bitsets stored side by side.
+/// Configurations per segment.
+const SEGMENT: usize = 1 << 14;
+
+/// Every configuration seen: hash -> chain of slots, bitsets stored side by side, both in
+/// segments of [`SEGMENT`] configurations.
 pub(crate) struct Cache<S> {
     table: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
-    slots: Vec<Slot<S>>,
-    words: Vec<u64>,
+    slots: Vec<Vec<Slot<S>>>,
+    words: Vec<Vec<u64>>,
+    len: usize,
     width: usize,
     heap: usize,
 }
@@ -28,6 +37,7 @@ impl<S: Clone + Eq + Hash> Cache<S> {
             table: HashMap::default(),
             slots: Vec::new(),
             words: Vec::new(),
+            len: 0,
             width,
             heap: 0,
         }
@@ -42,50 +52,51 @@ impl<S: Clone + Eq + Hash> Cache<S> {
         let head = self.table.get(&key).copied().unwrap_or(u32::MAX);
         let mut at = head;
         while at != u32::MAX {
-            let slot = &self.slots[at as usize];
-            let w = at as usize * self.width;
-            if slot.state == *state && self.words[w..w + self.width] == *bits.words() {
+            let (segment, i) = (at as usize / SEGMENT, at as usize % SEGMENT);
+            let slot = &self.slots[segment][i];
+            let w = i * self.width;
+            if slot.state == *state && self.words[segment][w..w + self.width] == *bits.words() {
                 return false;
             }
             at = slot.next;
         }
-        let id = self.slots.len() as u32;
+        if self.len % SEGMENT == 0 {
+            self.slots.push(Vec::with_capacity(SEGMENT));
+            self.words.push(Vec::with_capacity(SEGMENT * self.width));
+        }
+        let id = self.len as u32;
+        self.len += 1;
         self.heap += heap(state);
-        self.slots.push(Slot {
-            state: state.clone(),
-            next: head,
-        });
-        self.words.extend_from_slice(bits.words());
+        if let (Some(slots), Some(words)) = (self.slots.last_mut(), self.words.last_mut()) {
+            slots.push(Slot {
+                state: state.clone(),
+                next: head,
+            });
+            words.extend_from_slice(bits.words());
+        }
         self.table.insert(key, id);
         true
     }
 
-    /// Bytes the next `inserts` insertions may allocate at once: each container that would
-    /// outgrow its capacity reallocates to twice its size while the old one is still held.
+    /// Bytes one configuration takes in its segment (besides its state's own heap).
+    fn config_bytes(&self) -> usize {
+        std::mem::size_of::<Slot<S>>() + self.width * 8
+    }
+
+    /// Bytes the next `inserts` insertions may make resident at once: the hash table, if it
+    /// would outgrow its capacity, reallocates to twice its size while the old one is still
+    /// held; segments become resident only as they fill.
     pub fn burst(&self, inserts: usize) -> u64 {
-        let grows = |len: usize, added: usize, capacity: usize, bytes_each: usize| {
-            if len + added > capacity {
-                ((capacity + added) * 2 * bytes_each) as u64
-            } else {
-                0
-            }
+        let table = if self.table.len() + inserts > self.table.capacity() {
+            ((self.table.capacity() + inserts) * 2 * 17) as u64
+        } else {
+            0
         };
-        let slot = std::mem::size_of::<Slot<S>>();
-        grows(self.table.len(), inserts, self.table.capacity(), 17)
-            + grows(self.slots.len(), inserts, self.slots.capacity(), slot)
-            + grows(
-                self.words.len(),
-                inserts * self.width,
-                self.words.capacity(),
-                8,
-            )
+        table + (inserts * self.config_bytes()) as u64
     }
 
     /// Approximate bytes held.
     pub fn bytes(&self) -> u64 {
-        (self.table.capacity() * 16
-            + self.slots.capacity() * std::mem::size_of::<Slot<S>>()
-            + self.words.capacity() * 8
-            + self.heap) as u64
+        (self.table.capacity() * 16 + self.heap + self.len * self.config_bytes()) as u64
     }
 }
