@@ -2,6 +2,11 @@
 //! file, every check, the report) on generated tickets histories of 1,000,000 and 10,000,000
 //! operations, each written to a temporary file first and deleted after. Prints a table of wall
 //! time and the checking process's peak RSS. `cargo test --all-targets` runs it at a small scale.
+//!
+//! To profile a check directly, set `FRENZY_CHECK_SCALE_KEEP` to a folder: each history is then
+//! written there as `tickets-<ops>.jsonl`, kept after the run, and reused (not generated again)
+//! by the next run, e.g. `FRENZY_CHECK_SCALE_KEEP=/tmp/scale cargo bench --bench check_scale`,
+//! then `perf record -g target/release/frenzy check /tmp/scale/tickets-1000000.jsonl --model tickets`.
 
 #[path = "../checker/benches/generate/tickets_file.rs"]
 mod tickets_file;
@@ -80,22 +85,33 @@ fn check(file: &Path) -> (Duration, f64, i32, String) {
     )
 }
 
-/// Generates a history of `ops` operations into `dir`, checks it, and deletes it.
-fn measure(ops: usize, dir: &Path) -> Row {
-    let file: PathBuf = dir.join(format!(
-        "frenzy-check-scale-{}-{ops}.jsonl",
-        std::process::id()
-    ));
+/// Generates a history of `ops` operations into `dir` and checks it; deletes it unless `keep`,
+/// and reuses a kept one.
+fn measure(ops: usize, dir: &Path, keep: bool) -> Row {
+    let file: PathBuf = if keep {
+        dir.join(format!("tickets-{ops}.jsonl"))
+    } else {
+        dir.join(format!(
+            "frenzy-check-scale-{}-{ops}.jsonl",
+            std::process::id()
+        ))
+    };
     let started = Instant::now();
-    let output = std::fs::File::create(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
-    let written = tickets_file::write_history(&shape(ops), 7, output);
+    let written = if keep && file.is_file() {
+        Ok(())
+    } else {
+        let output = std::fs::File::create(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+        tickets_file::write_history(&shape(ops), 7, output)
+    };
     let generate = started.elapsed();
     let file_mb = std::fs::metadata(&file).map_or(0.0, |m| m.len() as f64 / 1e6);
     let (wall, peak_rss_mib, exit_code, verdict) = match written {
         Ok(()) => check(&file),
         Err(_) => (Duration::ZERO, 0.0, -1, String::new()),
     };
-    let _ = std::fs::remove_file(&file);
+    if !keep || written.is_err() {
+        let _ = std::fs::remove_file(&file);
+    }
     if let Err(e) = written {
         panic!("cannot write {file:?}: {e}");
     }
@@ -117,11 +133,15 @@ fn main() {
     } else {
         &[20_000]
     };
-    let dir = std::env::temp_dir();
+    let kept = std::env::var_os("FRENZY_CHECK_SCALE_KEEP").map(PathBuf::from);
+    if let Some(dir) = &kept {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{dir:?}: {e}"));
+    }
+    let dir = kept.clone().unwrap_or_else(std::env::temp_dir);
     println!("| ops | file (MB) | generate (s) | check wall (s) | check peak RSS (MiB) | exit | verdict |");
     println!("|---|---|---|---|---|---|---|");
     for &ops in sizes {
-        let row = measure(ops, &dir);
+        let row = measure(ops, &dir, kept.is_some());
         // The ledger is unknown without a final read_log (exit 2); anything else is a failure.
         assert!(
             matches!(row.exit_code, 0 | 2),
