@@ -115,6 +115,9 @@ fn too_long(line: usize) -> HistoryError {
 
 /// Parses one JSONL line into an event, or says in one sentence what is wrong with it.
 fn parse_event(line: &str) -> Result<Event, String> {
+    if let Some(event) = crate::event_line::parse(line) {
+        return Ok(event);
+    }
     serde_json::from_str::<Event>(line).map_err(|error| explain(line, error))
 }
 

@@ -3,6 +3,7 @@
 //! Pure and synchronous: no async runtime, no network.
 
 pub mod check;
+mod event_line;
 pub mod evidence;
 pub mod fast_hash;
 pub mod faults;
