@@ -1,11 +1,13 @@
 //! history.jsonl, Frenzy's own format: one JSON event per line (docs/history-format.md).
 //! A streaming reader, a parallel whole-file reader, and a writer that flushes every event so a crash leaves a checkable file.
 
-use crate::history::{Event, History};
+use crate::history::{Event, EventType, History, Process};
+use crate::json::{Json, Text};
 use crate::validate::HistoryError;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::io::{self, BufRead, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Reads events one line at a time; blank lines are skipped. Yields each event with its 1-based line.
 pub struct JsonlReader<R> {
@@ -144,8 +146,8 @@ const CHUNK: usize = 8 << 20;
 /// Reads a whole JSONL history and validates it; errors name the file's line. The file is read
 /// a few megabytes at a time, cut after its last whole line, and the lines are parsed in parallel.
 pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
-    let mut events = Vec::new();
-    let mut lines = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut lines = LineMap::default();
     let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + (64 << 10));
     let mut rest: Vec<u8> = Vec::new();
     let mut first_line = 1;
@@ -166,32 +168,82 @@ pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
             line: first_line + newlines(&chunk[..e.valid_up_to()]),
             message: "not UTF-8 text; a history is UTF-8 JSON, one event per line".into(),
         })?;
-        let batch: Vec<(usize, &str)> = text
-            .split('\n')
-            .enumerate()
-            .map(|(i, line)| (first_line + i, line.trim_end()))
-            .filter(|(_, line)| !line.trim_start().is_empty())
-            .collect();
-        first_line += newlines(&chunk);
-        let parsed: Result<Vec<Event>, String> = batch
-            .par_iter()
-            .map(|(_, line)| parse_event(line))
-            .collect();
-        let Ok(parsed) = parsed else {
+        let mut batch: Vec<(usize, &str)> = Vec::new();
+        let mut newlines = 0;
+        for (i, line) in text.split('\n').enumerate() {
+            newlines = i;
+            let line = line.trim_end();
+            if !line.trim_start().is_empty() {
+                batch.push((first_line + i, line));
+            }
+        }
+        first_line += newlines;
+        lines.note(events.len(), &batch);
+        // Parsed straight into `events`; a line that is no event leaves a stand-in and the flag.
+        let failed = AtomicBool::new(false);
+        events.par_extend(batch.par_iter().map(|(_, line)| {
+            parse_event(line).unwrap_or_else(|_| {
+                failed.store(true, Ordering::Relaxed);
+                stand_in()
+            })
+        }));
+        if failed.into_inner() {
             // Name the first line that is wrong, as reading in order would.
             let (line, message) = batch
                 .iter()
                 .find_map(|(line, text)| parse_event(text).err().map(|m| (*line, m)))
                 .unwrap_or_default();
             return Err(HistoryError { line, message });
-        };
-        events.extend(parsed);
-        lines.extend(batch.iter().map(|(line, _)| *line));
+        }
         if at_end {
             break;
         }
     }
-    History::from_events_at_lines(events, &lines)
+    History::from_events(events).map_err(|e| HistoryError {
+        line: lines.line_of(e.line - 1),
+        message: e.message,
+    })
+}
+
+/// The event that stands in for a line that is none while its batch is parsed (the batch is
+/// then thrown away with an error).
+fn stand_in() -> Event {
+    Event {
+        index: 0,
+        time: 0,
+        process: Process::Nemesis,
+        kind: EventType::Info,
+        f: Text::new(""),
+        value: Json::Null,
+    }
+}
+
+/// The file line of each event, kept compactly: events are the file's lines in order, but for
+/// blank lines, so it only notes where they part (none in a file without blank lines).
+#[derive(Default)]
+struct LineMap {
+    /// `(position, lines before it)`: from event `position` on (0-based), event `p` is on line
+    /// `p + 1 + lines before it`, until the next entry.
+    skips: Vec<(usize, usize)>,
+}
+
+impl LineMap {
+    /// Notes the lines of a batch of events whose first has position `start`.
+    fn note(&mut self, start: usize, batch: &[(usize, &str)]) {
+        for (k, (line, _)) in batch.iter().enumerate() {
+            let skipped = line - (start + k + 1);
+            if self.skips.last().map_or(0, |&(_, s)| s) != skipped {
+                self.skips.push((start + k, skipped));
+            }
+        }
+    }
+
+    /// The 1-based line of the event at `position`.
+    fn line_of(&self, position: usize) -> usize {
+        let at = self.skips.partition_point(|&(p, _)| p <= position);
+        let skipped = at.checked_sub(1).map_or(0, |i| self.skips[i].1);
+        position + 1 + skipped
+    }
 }
 
 /// The number of newlines in `bytes`.
@@ -302,4 +354,35 @@ pub fn write_events<W: Write>(events: &[Event], output: W) -> io::Result<()> {
 fn write_line<W: Write>(output: &mut W, event: &Event) -> io::Result<()> {
     serde_json::to_writer(&mut *output, event)?;
     output.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_name_the_line_past_every_blank_line() {
+        let event = |i: u64, kind: &str| {
+            format!(r#"{{"index":{i},"time":{i},"process":0,"type":"{kind}","f":"r"}}"#)
+        };
+        let text = [
+            event(0, "invoke"),
+            String::new(),
+            event(1, "ok"),
+            " ".into(),
+            String::new(),
+            event(2, "invoke"),
+            event(3, "ok"),
+            String::new(),
+            event(4, "ok"),
+        ]
+        .join("\n");
+        let error = read_history(text.as_bytes()).expect_err("event 4 completes nothing");
+        assert_eq!(error.line, 9, "{error}");
+        let lines = LineMap {
+            skips: vec![(1, 1), (2, 3), (4, 4)],
+        };
+        let found: Vec<usize> = (0..6).map(|p| lines.line_of(p)).collect();
+        assert_eq!(found, [1, 3, 6, 7, 9, 10]);
+    }
 }

@@ -30,18 +30,10 @@ impl HistoryError {
 }
 
 impl History {
-    /// [`History::from_events`] for events read from a file, where `lines[i]` is the 1-based line
-    /// of event `i`: errors name that line.
-    pub fn from_events_at_lines(
-        events: Vec<Event>,
-        lines: &[usize],
-    ) -> Result<History, HistoryError> {
-        at_lines(History::from_events(events), lines)
-    }
-
-    /// [`History::from_events_at_lines`] for formats Frenzy did not write (Jepsen EDN,
+    /// [`History::from_events`] for formats Frenzy did not write (Jepsen EDN,
     /// `history.txt`, Porcupine logs): as in Jepsen and Knossos, the file order is the real-time
-    /// order and `time` is for display only, so times that go backwards are accepted.
+    /// order and `time` is for display only, so times that go backwards are accepted. `lines[i]`
+    /// is the 1-based line of event `i` in the file: errors name that line.
     pub fn from_foreign_events_at_lines(
         events: Vec<Event>,
         lines: &[usize],
