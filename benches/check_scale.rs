@@ -31,14 +31,14 @@ struct Row {
 }
 
 /// The shape of a history of `ops` operations: 1,000 events per million operations, 50
-/// clients, 200 seats per event, about 0.7% of placements timing out (as the porcupine bench).
+/// clients, 200 seats per event, about 1% of placements timing out (as the porcupine bench).
 fn shape(ops: usize) -> Shape {
     Shape {
         ops,
         events: (ops / 1000).max(20),
         clients: 50,
         capacity: 200,
-        unknown: ops / 100 * 7 / 10,
+        unknown: ops / 250,
     }
 }
 

@@ -162,7 +162,7 @@ fn tickets_at_scale(scale: Scale) {
         scale.tickets_events,
         50,
         200,
-        scale.tickets_ops / 100 * 7 / 10,
+        scale.tickets_ops / 250,
         7,
     );
     println!(

@@ -75,8 +75,10 @@ pub fn simulate(shape: &Shape, seed: u64, mut record: impl FnMut(Happened, &Oper
         capacity,
         unknown,
     } = *shape;
-    // Placements are 70% of the operations: each times out with this chance.
-    let (chance, out_of) = (unknown as u64, (ops as u64 * 7 / 10).max(1));
+    // A client that holds seats releases or confirms one in 3 of 10 operations and places a
+    // hold in 4 (see `choose`): placements are about 40% of the operations, and each times
+    // out with this chance, so that about `unknown` do.
+    let (chance, out_of) = (unknown as u64, (ops as u64 * 4 / 10).max(1));
     let mut rng = Rng::new(seed);
     let mut state: Vec<Show> = (0..events)
         .map(|_| Show {
