@@ -122,16 +122,30 @@ fn dispatch(
     }
 }
 
-/// The history's operations grouped by partition key, in invocation order.
+/// The history's operations grouped by partition key, in invocation order; an operation the
+/// model cannot read is an error naming the first such. Grouped a slice at a time in parallel.
 pub fn partitions<'h, M: Model>(
     model: &M,
-    ops: impl IntoIterator<Item = &'h Operation>,
+    ops: &'h [Operation],
 ) -> Result<BTreeMap<String, Vec<&'h Operation>>, OpError> {
-    let mut groups: FastMap<String, Vec<&Operation>> = FastMap::default();
-    for op in ops {
-        groups.entry(model.partition_key(op)?).or_default().push(op);
+    type Groups<'h> = FastMap<String, Vec<&'h Operation>>;
+    let slices: Vec<Result<Groups<'h>, OpError>> = ops
+        .par_chunks(1 << 14)
+        .map(|slice| {
+            let mut groups = Groups::default();
+            for op in slice {
+                groups.entry(model.partition_key(op)?).or_default().push(op);
+            }
+            Ok(groups)
+        })
+        .collect();
+    let mut merged = Groups::default();
+    for groups in slices {
+        for (key, ops) in groups? {
+            merged.entry(key).or_default().extend(ops);
+        }
     }
-    Ok(groups.into_iter().collect())
+    Ok(merged.into_iter().collect())
 }
 
 /// Half the memory the system reports available, or 4 GiB when it cannot be read: the memory

@@ -18,8 +18,9 @@
 use crate::fast_hash::FastMap;
 use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
-use crate::ticket_fields::{possessive, seats, str_field, TicketOp};
+use crate::ticket_fields::{by_event, possessive, seats, str_field, ticket_ops, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// More seats held or sold than the event has.
@@ -45,38 +46,24 @@ pub const NEGATIVE_INVENTORY: &str = "negative-inventory";
 ///
 /// The verdict is `unknown` when an event with holds has no successful final `read_log` to judge by.
 pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> AnomalyResult {
-    let ops: Vec<TicketOp> = history.operations.iter().filter_map(TicketOp::of).collect();
-    // Each event's operations, grouped in one pass (in history order within an event).
-    let mut by_event: FastMap<&str, Vec<&TicketOp>> = capacities
-        .keys()
-        .map(|event| (event.as_str(), Vec::new()))
-        .collect();
-    for t in &ops {
-        by_event.entry(t.event).or_default().push(t);
+    ledger_of(&ticket_ops(history), capacities)
+}
+
+/// [`check_ledger`] of a history's [`ticket_ops`].
+pub(crate) fn ledger_of(ops: &[TicketOp], capacities: &BTreeMap<String, u64>) -> AnomalyResult {
+    // Each event's operations (every event with a capacity among them), checked in parallel.
+    let mut by_event = by_event(ops);
+    for event in capacities.keys() {
+        by_event.entry(event.as_str()).or_default();
     }
     let mut by_event: Vec<(&str, Vec<&TicketOp>)> = by_event.into_iter().collect();
     by_event.sort_unstable_by_key(|(event, _)| *event);
-    let mut anomalies = Vec::new();
-    let mut undecided = false;
-    for (event, on_event) in by_event {
-        inventory_never_negative(event, &on_event, &mut anomalies);
-        let Some(log) = freshest(&on_event, "read_log") else {
-            undecided |= on_event.iter().any(|t| t.op.f == "place_hold");
-            continue;
-        };
-        let ledger = EventLedger::new(event, &on_event, log);
-        if let Some(&capacity) = capacities.get(event) {
-            ledger.seats_conserved(
-                capacity,
-                freshest(&on_event, "read_inventory"),
-                &mut anomalies,
-            );
-        }
-        ledger.acknowledged_holds_placed_once(&mut anomalies);
-        ledger.holds_match_events(&mut anomalies);
-        ledger.failed_requests_left_nothing(&mut anomalies);
-        ledger.one_hold_per_request(&mut anomalies);
-    }
+    let checked: Vec<(Vec<Anomaly>, bool)> = by_event
+        .par_iter()
+        .map(|(event, on_event)| check_event(event, on_event, capacities.get(*event).copied()))
+        .collect();
+    let undecided = checked.iter().any(|(_, undecided)| *undecided);
+    let mut anomalies: Vec<Anomaly> = checked.into_iter().flat_map(|(a, _)| a).collect();
     anomalies.sort_by_key(|a| a.events.first().copied());
     let valid = if !anomalies.is_empty() {
         Verdict::Invalid
@@ -86,6 +73,30 @@ pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> An
         Verdict::Valid
     };
     AnomalyResult { valid, anomalies }
+}
+
+/// The ledger anomalies of one event's operations, and whether the event is undecided (it has
+/// placements but no final log read to judge them by).
+fn check_event(event: &str, on_event: &[&TicketOp], capacity: Option<u64>) -> (Vec<Anomaly>, bool) {
+    let mut anomalies = Vec::new();
+    inventory_never_negative(event, on_event, &mut anomalies);
+    let Some(log) = freshest(on_event, "read_log") else {
+        let undecided = on_event.iter().any(|t| t.op.f == "place_hold");
+        return (anomalies, undecided);
+    };
+    let ledger = EventLedger::new(event, on_event, log);
+    if let Some(capacity) = capacity {
+        ledger.seats_conserved(
+            capacity,
+            freshest(on_event, "read_inventory"),
+            &mut anomalies,
+        );
+    }
+    ledger.acknowledged_holds_placed_once(&mut anomalies);
+    ledger.holds_match_events(&mut anomalies);
+    ledger.failed_requests_left_nothing(&mut anomalies);
+    ledger.one_hold_per_request(&mut anomalies);
+    (anomalies, false)
 }
 
 /// One entry of an event's log, as `read_log` returns it.

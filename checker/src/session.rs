@@ -17,8 +17,11 @@
 use crate::fast_hash::FastMap;
 use crate::history::{History, Outcome};
 use crate::json::Json;
-use crate::ticket_fields::{millis_between, possessive, seats, str_field, TicketOp};
+use crate::ticket_fields::{
+    by_event, millis_between, possessive, seats, str_field, ticket_ops, TicketOp,
+};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Kind of the anomaly where a user does not see their own acknowledged write.
@@ -28,7 +31,31 @@ pub const MONOTONIC_READS: &str = "monotonic-reads";
 
 /// Checks read-your-writes and monotonic reads for every user session of a tickets history.
 pub fn check_sessions(history: &History) -> AnomalyResult {
-    let facts = Facts::gather(history);
+    sessions_of(&ticket_ops(history))
+}
+
+/// [`check_sessions`] of a history's [`ticket_ops`]. Every fact a session is judged by concerns
+/// its event, so the events are checked apart, in parallel.
+pub(crate) fn sessions_of(ops: &[TicketOp]) -> AnomalyResult {
+    let events: Vec<_> = by_event(ops).into_values().collect();
+    let mut anomalies: Vec<Anomaly> = events
+        .par_iter()
+        .flat_map_iter(|on_event| event_anomalies(on_event))
+        .collect();
+    // A stable sort: anomalies that start with the same operation come from one session, in
+    // the order its checks found them.
+    anomalies.sort_by_key(|a| a.events.first().copied());
+    let valid = if anomalies.is_empty() {
+        Verdict::Valid
+    } else {
+        Verdict::Invalid
+    };
+    AnomalyResult { valid, anomalies }
+}
+
+/// The session anomalies of one event's operations, session by session (sessions in user order).
+fn event_anomalies(ops: &[&TicketOp]) -> Vec<Anomaly> {
+    let facts = Facts::gather(ops);
     let mut sessions: Vec<_> = facts.sessions.iter().collect();
     sessions.sort_unstable_by_key(|(key, _)| **key);
     let mut anomalies = Vec::new();
@@ -42,13 +69,7 @@ pub fn check_sessions(history: &History) -> AnomalyResult {
         ctx.finished_holds_stay_gone(session, &mut anomalies);
         ctx.seqs_never_go_back(session, &mut anomalies);
     }
-    anomalies.sort_by_key(|a| a.events.first().copied());
-    let valid = if anomalies.is_empty() {
-        Verdict::Valid
-    } else {
-        Verdict::Invalid
-    };
-    AnomalyResult { valid, anomalies }
+    anomalies
 }
 
 /// The operations of one user on one event.
@@ -75,11 +96,10 @@ struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    fn gather(history: &'a History) -> Facts<'a> {
+    fn gather(ops: &[&TicketOp<'a>]) -> Facts<'a> {
         let mut facts = Facts::default();
-        let ops: Vec<TicketOp<'a>> = history.operations.iter().filter_map(TicketOp::of).collect();
         let mut holder: FastMap<(&str, &str), &str> = FastMap::default();
-        for t in &ops {
+        for &t in ops {
             match (t.op.f.as_str(), t.op.outcome) {
                 ("place_hold", Outcome::Ok) => {
                     if let (Some(user), Some(hold)) = (t.user, t.hold) {
@@ -96,7 +116,7 @@ impl<'a> Facts<'a> {
                 _ => {}
             }
         }
-        for t in &ops {
+        for &t in ops {
             let (Some(hold), "release" | "confirm") = (t.hold, t.op.f.as_str()) else {
                 continue;
             };

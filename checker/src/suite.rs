@@ -5,10 +5,11 @@
 use crate::check::{check, check_without_witness, CheckError, CheckOptions};
 use crate::history::{History, Outcome};
 use crate::json::Json;
-use crate::ledger::check_ledger;
+use crate::ledger::ledger_of;
 use crate::models::tickets::CREATE_EVENT;
 use crate::models::ModelOptions;
-use crate::session::check_sessions;
+use crate::session::sessions_of;
+use crate::ticket_fields::ticket_ops;
 use crate::verdict::{Results, Verdict};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -38,18 +39,19 @@ pub fn check_all(
         ..model_options.clone()
     };
     let tickets = model == "tickets";
-    // The session and ledger checks run beside the search, on the other cores.
+    // The session and ledger checks run beside the search, on the other cores, from one
+    // reading of the tickets operations.
     let (linearizability, (sessions, ledger)) = rayon::join(
         || linearize(history, model, &recorded, options),
         || {
-            rayon::join(
-                || tickets.then(|| check_sessions(history)),
-                || {
-                    tickets.then(|| {
-                        check_ledger(history, &capacities(history, model_options.init.as_ref()))
-                    })
-                },
-            )
+            if !tickets {
+                return (None, None);
+            }
+            let ops = ticket_ops(history);
+            let capacities = capacities(history, model_options.init.as_ref());
+            let (sessions, ledger) =
+                rayon::join(|| sessions_of(&ops), || ledger_of(&ops, &capacities));
+            (Some(sessions), Some(ledger))
         },
     );
     let mut linearizability = linearizability?;

@@ -1,7 +1,28 @@
 //! Typed views of the tickets vocabulary (docs/operations.md) for the session and ledger checks.
 
-use crate::history::{Operation, Outcome};
+use crate::fast_hash::FastMap;
+use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
+use rayon::prelude::*;
+
+/// The tickets operations of `history` (those naming an event), in history order, read in
+/// parallel: the session and ledger checks share them.
+pub(crate) fn ticket_ops(history: &History) -> Vec<TicketOp<'_>> {
+    history
+        .operations
+        .par_iter()
+        .filter_map(TicketOp::of)
+        .collect()
+}
+
+/// `ops` grouped by event, in history order within each event.
+pub(crate) fn by_event<'t, 'a>(ops: &'t [TicketOp<'a>]) -> FastMap<&'a str, Vec<&'t TicketOp<'a>>> {
+    let mut groups: FastMap<&str, Vec<&TicketOp>> = FastMap::default();
+    for t in ops {
+        groups.entry(t.event).or_default().push(t);
+    }
+    groups
+}
 
 /// One `place_hold`, `release`, `confirm` or `list_holds` operation, its fields pulled out of JSON.
 #[derive(Debug, Clone)]

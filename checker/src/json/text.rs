@@ -1,9 +1,7 @@
 //! [`Text`]: an immutable string shared by reference count, with short strings interned.
 
-use crate::fast_hash::FastHasher;
 use std::cell::RefCell;
 use std::fmt;
-use std::hash::{BuildHasher, BuildHasherDefault};
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -25,14 +23,12 @@ thread_local! {
     static INTERNED: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; INTERN_SLOTS]);
 }
 
-/// The slot of `text` (hashed a word at a time).
+/// The slot of `text` (FNV-1a).
 fn slot(text: &str) -> usize {
-    BuildHasherDefault::<FastHasher>::default().hash_one(text) as usize & (INTERN_SLOTS - 1)
-}
-
-/// Whether two short strings are equal, compared inline (no call to `memcmp`).
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    (hash ^ (hash >> 32)) as usize & (INTERN_SLOTS - 1)
 }
 
 impl Text {
@@ -45,7 +41,7 @@ impl Text {
             let mut table = table.borrow_mut();
             let entry = &mut table[slot(text)];
             match entry {
-                Some(shared) if same(shared, text) => Text(shared.clone()),
+                Some(shared) if &**shared == text => Text(shared.clone()),
                 _ => {
                     let shared: Arc<str> = Arc::from(text);
                     *entry = Some(shared.clone());
