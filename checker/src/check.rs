@@ -1,7 +1,6 @@
 //! `check`: a history, a model name and budgets in; a linearizability verdict with evidence out.
 
 use crate::evidence;
-use crate::fast_hash::FastMap;
 use crate::history::{History, Operation};
 use crate::model::{Model, OpError};
 use crate::models::kv::KvModel;
@@ -122,30 +121,14 @@ fn dispatch(
     }
 }
 
-/// The history's operations grouped by partition key, in invocation order; an operation the
-/// model cannot read is an error naming the first such. Grouped a slice at a time in parallel.
+/// The history's operations grouped by partition key, in invocation order (on every core); an
+/// operation the model cannot read is an error naming the first such.
 pub fn partitions<'h, M: Model>(
     model: &M,
     ops: &'h [Operation],
 ) -> Result<BTreeMap<String, Vec<&'h Operation>>, OpError> {
-    type Groups<'h> = FastMap<String, Vec<&'h Operation>>;
-    let slices: Vec<Result<Groups<'h>, OpError>> = ops
-        .par_chunks(1 << 14)
-        .map(|slice| {
-            let mut groups = Groups::default();
-            for op in slice {
-                groups.entry(model.partition_key(op)?).or_default().push(op);
-            }
-            Ok(groups)
-        })
-        .collect();
-    let mut merged = Groups::default();
-    for groups in slices {
-        for (key, ops) in groups? {
-            merged.entry(key).or_default().extend(ops);
-        }
-    }
-    Ok(merged.into_iter().collect())
+    let groups = crate::grouping::group_by(ops, |op| model.partition_key(op).map(Some))?;
+    Ok(groups.into_iter().collect())
 }
 
 /// Half the memory the system reports available, or 4 GiB when it cannot be read: the memory

@@ -18,9 +18,8 @@
 use crate::fast_hash::FastMap;
 use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
-use crate::ticket_fields::{by_event, possessive, seats, str_field, ticket_ops, TicketOp};
+use crate::ticket_fields::{by_event, per_event, possessive, seats, str_field, TicketOp};
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// More seats held or sold than the event has.
@@ -46,22 +45,14 @@ pub const NEGATIVE_INVENTORY: &str = "negative-inventory";
 ///
 /// The verdict is `unknown` when an event with holds has no successful final `read_log` to judge by.
 pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> AnomalyResult {
-    ledger_of(&ticket_ops(history), capacities)
+    ledger_result(per_event(&by_event(history), |event, ops| {
+        check_event(event, ops, capacities.get(event).copied())
+    }))
 }
 
-/// [`check_ledger`] of a history's [`ticket_ops`].
-pub(crate) fn ledger_of(ops: &[TicketOp], capacities: &BTreeMap<String, u64>) -> AnomalyResult {
-    // Each event's operations (every event with a capacity among them), checked in parallel.
-    let mut by_event = by_event(ops);
-    for event in capacities.keys() {
-        by_event.entry(event.as_str()).or_default();
-    }
-    let mut by_event: Vec<(&str, Vec<&TicketOp>)> = by_event.into_iter().collect();
-    by_event.sort_unstable_by_key(|(event, _)| *event);
-    let checked: Vec<(Vec<Anomaly>, bool)> = by_event
-        .par_iter()
-        .map(|(event, on_event)| check_event(event, on_event, capacities.get(*event).copied()))
-        .collect();
+/// The result of the ledger checks of every event ([`check_event`], in event order). An event
+/// with a capacity but no operation has nothing to check.
+pub(crate) fn ledger_result(checked: Vec<(Vec<Anomaly>, bool)>) -> AnomalyResult {
     let undecided = checked.iter().any(|(_, undecided)| *undecided);
     let mut anomalies: Vec<Anomaly> = checked.into_iter().flat_map(|(a, _)| a).collect();
     anomalies.sort_by_key(|a| a.events.first().copied());
@@ -77,7 +68,11 @@ pub(crate) fn ledger_of(ops: &[TicketOp], capacities: &BTreeMap<String, u64>) ->
 
 /// The ledger anomalies of one event's operations, and whether the event is undecided (it has
 /// placements but no final log read to judge them by).
-fn check_event(event: &str, on_event: &[&TicketOp], capacity: Option<u64>) -> (Vec<Anomaly>, bool) {
+pub(crate) fn check_event(
+    event: &str,
+    on_event: &[&TicketOp],
+    capacity: Option<u64>,
+) -> (Vec<Anomaly>, bool) {
     let mut anomalies = Vec::new();
     inventory_never_negative(event, on_event, &mut anomalies);
     let Some(log) = freshest(on_event, "read_log") else {

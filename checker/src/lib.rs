@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod fast_hash;
 pub mod faults;
 pub mod formats;
+mod grouping;
 pub mod history;
 pub mod json;
 pub mod jsonl;

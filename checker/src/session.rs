@@ -18,10 +18,9 @@ use crate::fast_hash::FastMap;
 use crate::history::{History, Outcome};
 use crate::json::Json;
 use crate::ticket_fields::{
-    by_event, millis_between, possessive, seats, str_field, ticket_ops, TicketOp,
+    by_event, millis_between, per_event, possessive, seats, str_field, TicketOp,
 };
 use crate::verdict::{Anomaly, AnomalyResult, Verdict};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Kind of the anomaly where a user does not see their own acknowledged write.
@@ -31,17 +30,12 @@ pub const MONOTONIC_READS: &str = "monotonic-reads";
 
 /// Checks read-your-writes and monotonic reads for every user session of a tickets history.
 pub fn check_sessions(history: &History) -> AnomalyResult {
-    sessions_of(&ticket_ops(history))
+    sessions_result(per_event(&by_event(history), |_, ops| event_anomalies(ops)))
 }
 
-/// [`check_sessions`] of a history's [`ticket_ops`]. Every fact a session is judged by concerns
-/// its event, so the events are checked apart, in parallel.
-pub(crate) fn sessions_of(ops: &[TicketOp]) -> AnomalyResult {
-    let events: Vec<_> = by_event(ops).into_values().collect();
-    let mut anomalies: Vec<Anomaly> = events
-        .par_iter()
-        .flat_map_iter(|on_event| event_anomalies(on_event))
-        .collect();
+/// The result of the session checks of every event ([`event_anomalies`], in event order).
+pub(crate) fn sessions_result(per_event: Vec<Vec<Anomaly>>) -> AnomalyResult {
+    let mut anomalies: Vec<Anomaly> = per_event.into_iter().flatten().collect();
     // A stable sort: anomalies that start with the same operation come from one session, in
     // the order its checks found them.
     anomalies.sort_by_key(|a| a.events.first().copied());
@@ -54,7 +48,7 @@ pub(crate) fn sessions_of(ops: &[TicketOp]) -> AnomalyResult {
 }
 
 /// The session anomalies of one event's operations, session by session (sessions in user order).
-fn event_anomalies(ops: &[&TicketOp]) -> Vec<Anomaly> {
+pub(crate) fn event_anomalies(ops: &[&TicketOp]) -> Vec<Anomaly> {
     let facts = Facts::gather(ops);
     let mut sessions: Vec<_> = facts.sessions.iter().collect();
     sessions.sort_unstable_by_key(|(key, _)| **key);

@@ -5,11 +5,11 @@
 use crate::check::{check, check_without_witness, CheckError, CheckOptions};
 use crate::history::{History, Outcome};
 use crate::json::Json;
-use crate::ledger::ledger_of;
+use crate::ledger::{check_event, ledger_result};
 use crate::models::tickets::CREATE_EVENT;
 use crate::models::ModelOptions;
-use crate::session::sessions_of;
-use crate::ticket_fields::ticket_ops;
+use crate::session::{event_anomalies, sessions_result};
+use crate::ticket_fields::{by_event, per_event};
 use crate::verdict::{Results, Verdict};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -39,19 +39,20 @@ pub fn check_all(
         ..model_options.clone()
     };
     let tickets = model == "tickets";
-    // The session and ledger checks run beside the search, on the other cores, from one
-    // reading of the tickets operations.
+    // The session and ledger checks run beside the search, on the other cores, event by event.
     let (linearizability, (sessions, ledger)) = rayon::join(
         || linearize(history, model, &recorded, options),
         || {
             if !tickets {
                 return (None, None);
             }
-            let ops = ticket_ops(history);
             let capacities = capacities(history, model_options.init.as_ref());
-            let (sessions, ledger) =
-                rayon::join(|| sessions_of(&ops), || ledger_of(&ops, &capacities));
-            (Some(sessions), Some(ledger))
+            let checked = per_event(&by_event(history), |event, ops| {
+                let capacity = capacities.get(event).copied();
+                (event_anomalies(ops), check_event(event, ops, capacity))
+            });
+            let (sessions, ledger) = checked.into_iter().unzip();
+            (Some(sessions_result(sessions)), Some(ledger_result(ledger)))
         },
     );
     let mut linearizability = linearizability?;

@@ -1,27 +1,40 @@
 //! Typed views of the tickets vocabulary (docs/operations.md) for the session and ledger checks.
 
-use crate::fast_hash::FastMap;
+use crate::grouping::group_by;
 use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
 use rayon::prelude::*;
+use std::convert::Infallible;
 
-/// The tickets operations of `history` (those naming an event), in history order, read in
-/// parallel: the session and ledger checks share them.
-pub(crate) fn ticket_ops(history: &History) -> Vec<TicketOp<'_>> {
-    history
-        .operations
-        .par_iter()
-        .filter_map(TicketOp::of)
-        .collect()
+/// The operations of `history` that name an event, grouped by event (sorted by name), each group
+/// in history order.
+pub(crate) fn by_event(history: &History) -> Vec<(&str, Vec<&Operation>)> {
+    let groups = group_by(&history.operations, |op| {
+        Ok::<_, Infallible>(str_field(&op.input, "event"))
+    });
+    let mut groups: Vec<_> = match groups {
+        Ok(groups) => groups.into_iter().collect(),
+        Err(never) => match never {},
+    };
+    groups.sort_unstable_by_key(|(event, _)| *event);
+    groups
 }
 
-/// `ops` grouped by event, in history order within each event.
-pub(crate) fn by_event<'t, 'a>(ops: &'t [TicketOp<'a>]) -> FastMap<&'a str, Vec<&'t TicketOp<'a>>> {
-    let mut groups: FastMap<&str, Vec<&TicketOp>> = FastMap::default();
-    for t in ops {
-        groups.entry(t.event).or_default().push(t);
-    }
+/// `check` of each event's tickets operations, on every core; the results in the events' order.
+/// Every fact the session and ledger checks judge by concerns one event, so they run event by
+/// event, each event's operations read once and near each other in memory.
+pub(crate) fn per_event<'h, T: Send>(
+    groups: &[(&'h str, Vec<&'h Operation>)],
+    check: impl Fn(&'h str, &[&TicketOp<'h>]) -> T + Sync,
+) -> Vec<T> {
     groups
+        .par_iter()
+        .map(|(event, ops)| {
+            let ops: Vec<TicketOp> = ops.iter().filter_map(|op| TicketOp::of(op)).collect();
+            let refs: Vec<&TicketOp> = ops.iter().collect();
+            check(event, &refs)
+        })
+        .collect()
 }
 
 /// One `place_hold`, `release`, `confirm` or `list_holds` operation, its fields pulled out of JSON.
