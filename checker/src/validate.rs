@@ -75,23 +75,15 @@ fn at_lines(
 
 /// Validates `events` and pairs them into a history.
 fn build(events: Vec<Event>, time_order: TimeOrder) -> Result<History, HistoryError> {
-    let pairs = pair_events(&events, time_order)?;
-    // In one thread: the values are shared, not copied, and the counts of the few shared names
-    // (`place_hold`, `"event"`) would bounce between cores.
-    let operations = pairs.iter().map(|pair| operation(pair, &events)).collect();
+    let operations = pair_events(&events, time_order)?;
     Ok(History { events, operations })
 }
 
-/// A client invocation and its completion, by position in the history.
-struct Pair {
-    process: u64,
-    invoke: usize,
-    completion: Option<usize>,
-}
-
-/// Validates `events` and pairs each client invocation, in order, with its completion.
-fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Pair>, HistoryError> {
-    let mut pairs: Vec<Pair> = Vec::new();
+/// Validates `events` and pairs each client invocation, in order, with its completion, into the
+/// history's operations. In one thread: the values are shared, not copied, and the counts of the
+/// few shared names (`place_hold`, `"event"`) would bounce between cores.
+fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Operation>, HistoryError> {
+    let mut operations: Vec<Operation> = Vec::with_capacity(events.len() / 2);
     let mut open: FastMap<u64, usize> = FastMap::default();
     let mut crashed: FastSet<u64> = FastSet::default();
     let mut last_time = 0;
@@ -124,20 +116,16 @@ fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Pair>, His
         }
         if event.kind == EventType::Invoke {
             if let Some(&previous) = open.get(&process) {
-                let previous = &events[pairs[previous].invoke];
+                let previous = &operations[previous];
                 return fail(format!(
                     "process {process} invokes {} while its {} invoked at index {} is still \
                      open; a process runs one operation at a time, so complete the first (ok, \
                      fail or info) before invoking the next",
-                    event.f, previous.f, previous.index
+                    event.f, previous.f, previous.id
                 ));
             }
-            open.insert(process, pairs.len());
-            pairs.push(Pair {
-                process,
-                invoke: position,
-                completion: None,
-            });
+            open.insert(process, operations.len());
+            operations.push(invoked(process, event));
             continue;
         }
         let Some(slot) = open.remove(&process) else {
@@ -147,40 +135,46 @@ fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Pair>, His
                 event.f
             ));
         };
-        let invoke = &events[pairs[slot].invoke];
-        if invoke.f != event.f {
+        let op = &mut operations[slot];
+        if op.f != event.f {
             return fail(format!(
                 "process {process} completes {} but invoked {} at index {}; a completion must \
                  name the same f as its invocation",
-                event.f, invoke.f, invoke.index
+                event.f, op.f, op.id
             ));
         }
-        pairs[slot].completion = Some(position);
+        complete(op, event);
         if event.kind == EventType::Info {
             crashed.insert(process);
         }
     }
-    Ok(pairs)
+    Ok(operations)
 }
 
-/// The operation a pair of events makes.
-fn operation(pair: &Pair, events: &[Event]) -> Operation {
-    let invoke = &events[pair.invoke];
-    let completion = pair.completion.map(|c| &events[c]);
+/// The operation `process` invoked with `invoke`, pending until its completion.
+fn invoked(process: u64, invoke: &Event) -> Operation {
     Operation {
         id: invoke.index,
-        completion: completion.map(|c| c.index),
-        process: pair.process,
+        completion: None,
+        process,
         f: invoke.f.clone(),
         input: invoke.value.clone(),
-        output: completion.map_or(Json::Null, |c| c.value.clone()),
-        outcome: match completion.map(|c| c.kind) {
-            None | Some(EventType::Invoke) => Outcome::Pending,
-            Some(EventType::Ok) => Outcome::Ok,
-            Some(EventType::Fail) => Outcome::Fail,
-            Some(EventType::Info) => Outcome::Info,
-        },
+        output: Json::Null,
+        outcome: Outcome::Pending,
         call: invoke.time,
-        ret: completion.map(|c| c.time),
+        ret: None,
     }
+}
+
+/// Completes `op` with its completion event.
+fn complete(op: &mut Operation, completion: &Event) {
+    op.completion = Some(completion.index);
+    op.output = completion.value.clone();
+    op.outcome = match completion.kind {
+        EventType::Invoke => Outcome::Pending,
+        EventType::Ok => Outcome::Ok,
+        EventType::Fail => Outcome::Fail,
+        EventType::Info => Outcome::Info,
+    };
+    op.ret = Some(completion.time);
 }

@@ -17,10 +17,19 @@ const INTERN_MAX_LEN: usize = 24;
 const INTERN_SLOTS: usize = 1 << 16;
 
 thread_local! {
-    /// A direct-mapped cache: each short string has one slot, chosen by its hash; a new string
-    /// takes the slot over. Recurring names stay shared, unique ids just pass through, and the
-    /// table never grows.
-    static INTERNED: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; INTERN_SLOTS]);
+    /// A direct-mapped cache: each short string has one slot, chosen by its hash. A new string
+    /// takes the slot over unless its string was asked for again since the last newcomer (a
+    /// second chance): recurring names stay shared even among millions of unique hold ids,
+    /// which just pass through, and the table never grows.
+    static INTERNED: RefCell<Vec<Slot>> = RefCell::new(vec![Slot::default(); INTERN_SLOTS]);
+}
+
+/// One slot of the table of interned strings.
+#[derive(Clone, Default)]
+struct Slot {
+    text: Option<Arc<str>>,
+    /// Whether `text` was asked for again since it came or since the last newcomer.
+    used: bool,
 }
 
 /// The slot of `text` (FNV-1a).
@@ -40,11 +49,18 @@ impl Text {
         INTERNED.with(|table| {
             let mut table = table.borrow_mut();
             let entry = &mut table[slot(text)];
-            match entry {
-                Some(shared) if &**shared == text => Text(shared.clone()),
+            match &entry.text {
+                Some(shared) if &**shared == text => {
+                    entry.used = true;
+                    Text(shared.clone())
+                }
+                _ if entry.used => {
+                    entry.used = false;
+                    Text(Arc::from(text))
+                }
                 _ => {
                     let shared: Arc<str> = Arc::from(text);
-                    *entry = Some(shared.clone());
+                    entry.text = Some(shared.clone());
                     Text(shared)
                 }
             }
