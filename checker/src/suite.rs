@@ -10,7 +10,7 @@ use crate::models::tickets::CREATE_EVENT;
 use crate::models::ModelOptions;
 use crate::session::{event_anomalies, sessions_result};
 use crate::ticket_fields::{by_event, per_event};
-use crate::verdict::{Results, Verdict};
+use crate::verdict::{AnomalyResult, Results, Verdict};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -39,20 +39,12 @@ pub fn check_all(
         ..model_options.clone()
     };
     let tickets = model == "tickets";
-    // The session and ledger checks run beside the search, on the other cores, event by event.
-    let (linearizability, (sessions, ledger)) = rayon::join(
+    // The session and ledger checks (and the counts) run beside the search, on the other cores.
+    let (linearizability, (op_counts, (sessions, ledger))) = rayon::join(
         || linearize(history, model, &recorded, options),
         || {
-            if !tickets {
-                return (None, None);
-            }
-            let capacities = capacities(history, model_options.init.as_ref());
-            let checked = per_event(&by_event(history), |event, ops| {
-                let capacity = capacities.get(event).copied();
-                (event_anomalies(ops), check_event(event, ops, capacity))
-            });
-            let (sessions, ledger) = checked.into_iter().unzip();
-            (Some(sessions_result(sessions)), Some(ledger_result(ledger)))
+            let tickets = tickets.then(|| ticket_checks(history, model_options.init.as_ref()));
+            (history.op_counts(), tickets.unzip())
         },
     );
     let mut linearizability = linearizability?;
@@ -72,7 +64,7 @@ pub fn check_all(
     let mut results = Results {
         valid,
         file: None,
-        op_counts: history.op_counts(),
+        op_counts,
         linearizability: Some(linearizability),
         sessions,
         ledger,
@@ -80,6 +72,18 @@ pub fn check_all(
     };
     crate::timing::annotate(&mut results, history);
     Ok(results)
+}
+
+/// The session and ledger checks of a tickets history, event by event on every core (every fact
+/// they judge by concerns one event); `init` may give the events' capacities.
+fn ticket_checks(history: &History, init: Option<&Value>) -> (AnomalyResult, AnomalyResult) {
+    let capacities = capacities(history, init);
+    let checked = per_event(&by_event(history), |event, ops| {
+        let capacity = capacities.get(event).copied();
+        (event_anomalies(ops), check_event(event, ops, capacity))
+    });
+    let (sessions, ledger) = checked.into_iter().unzip();
+    (sessions_result(sessions), ledger_result(ledger))
 }
 
 /// Why `history` is no evidence of correctness, when it is none: it has no client operation,
