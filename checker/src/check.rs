@@ -217,6 +217,8 @@ fn run<M: Model>(
         })
         .collect();
     bar.finish_and_clear();
+    // Millions of compiled operations take a while to free: on every core.
+    compiled.into_par_iter().for_each(drop);
     results.sort_by(|a, b| a.key.cmp(&b.key));
     let valid = results.iter().fold(Verdict::Valid, |v, r| v.worst(r.valid));
     Ok(LinearizabilityResult {

@@ -2,10 +2,11 @@
 
 use crate::fast_hash::FastMap;
 use rayon::prelude::*;
+use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
-/// Items grouped a slice at a time.
-const SLICE: usize = 1 << 14;
+/// The fewest items grouped as one slice.
+const MIN_SLICE: usize = 1 << 14;
 
 /// `items` grouped by `key`, each group in the items' order; items whose key is `Ok(None)` are
 /// left out, and the first error in the items' order is the result.
@@ -18,8 +19,14 @@ where
     K: Eq + Hash + Send,
     E: Send,
 {
+    // A few slices a core: each slice's table holds up to every key, so many small slices of a
+    // history with many keys would cost more to merge than to group.
+    let slice = items
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(MIN_SLICE);
     let slices: Vec<Result<FastMap<K, Vec<&T>>, E>> = items
-        .par_chunks(SLICE)
+        .par_chunks(slice)
         .map(|slice| {
             let mut groups: FastMap<K, Vec<&T>> = FastMap::default();
             for item in slice {
@@ -33,7 +40,12 @@ where
     let mut merged: FastMap<K, Vec<&T>> = FastMap::default();
     for groups in slices {
         for (k, items) in groups? {
-            merged.entry(k).or_default().extend(items);
+            match merged.entry(k) {
+                Entry::Occupied(group) => group.into_mut().extend(items),
+                Entry::Vacant(group) => {
+                    group.insert(items);
+                }
+            }
         }
     }
     Ok(merged)
