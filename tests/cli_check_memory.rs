@@ -137,9 +137,10 @@ fn a_search_that_outgrows_the_memory_limit_stops_within_it() {
         "{printed}"
     );
     // Within the limit, and not far below it: a search that stopped at half its limit would
-    // give up histories it could decide.
+    // give up histories it could decide (the next doubling of its hash table may be a fifth of
+    // the limit, so it stops a little before).
     assert!(
-        (limit * 3 / 4..=limit + limit / 10).contains(&peak),
+        (limit * 3 / 5..=limit + limit / 10).contains(&peak),
         "peak resident set {} MiB with a limit of 40 MiB",
         peak >> 20
     );
