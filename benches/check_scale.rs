@@ -8,6 +8,8 @@
 //! by the next run, e.g. `FRENZY_CHECK_SCALE_KEEP=/tmp/scale cargo bench --bench check_scale`,
 //! then `perf record -g target/release/frenzy check /tmp/scale/tickets-1000000.jsonl --model tickets`.
 
+#[path = "support/peak_rss.rs"]
+mod peak_rss;
 #[path = "../checker/benches/generate/tickets_file.rs"]
 mod tickets_file;
 #[path = "../checker/benches/generate/tickets.rs"]
@@ -43,7 +45,6 @@ fn shape(ops: usize) -> Shape {
 }
 
 /// Runs `frenzy check FILE --model tickets` and waits for it with `wait4`, for its own peak RSS.
-#[allow(clippy::zombie_processes)] // reaped by wait4, which std's wait cannot replace here
 fn check(file: &Path) -> (Duration, f64, i32, String) {
     let report = file.with_extension("out");
     let stdout = std::fs::File::create(&report).unwrap_or_else(|e| panic!("{report:?}: {e}"));
@@ -55,23 +56,8 @@ fn check(file: &Path) -> (Duration, f64, i32, String) {
         .stdout(Stdio::from(stdout))
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start frenzy: {e}"));
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child by its pid, writing only into the two locals; std never
-    // waits for it afterwards.
-    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let (code, peak) = peak_rss::wait_with_peak_rss(child);
     let wall = started.elapsed();
-    assert!(
-        waited > 0,
-        "wait4 failed: {}",
-        std::io::Error::last_os_error()
-    );
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
     let printed = std::fs::read_to_string(&report).unwrap_or_default();
     let _ = std::fs::remove_file(&report);
     let verdict = printed.lines().next().unwrap_or_default();
@@ -79,8 +65,8 @@ fn check(file: &Path) -> (Duration, f64, i32, String) {
     let verdict = verdict.split_once(": ").map_or(verdict, |(_, v)| v);
     (
         wall,
-        usage.ru_maxrss as f64 / 1024.0,
-        code,
+        peak as f64 / (1 << 20) as f64,
+        code.unwrap_or(-1),
         verdict.to_owned(),
     )
 }

@@ -2,6 +2,8 @@
 //! or a hard one, and a small limit stop with verdict unknown (exit 2) and the reason, within
 //! the limit, instead of a blow-up.
 
+#[path = "../benches/support/peak_rss.rs"]
+mod peak_rss;
 #[path = "../checker/benches/generate/tickets_file.rs"]
 mod tickets_file;
 #[path = "../checker/benches/generate/tickets.rs"]
@@ -42,7 +44,6 @@ fn write_history(path: &std::path::Path, ops: u64) {
 /// Runs `frenzy check HISTORY ARGS…` and gives its exit code, what it printed (stdout, then
 /// stderr), and its own peak resident set in bytes (waited for with `wait4`, so other tests'
 /// children do not count).
-#[allow(clippy::zombie_processes)] // reaped by wait4, which std's wait cannot replace here
 fn check_measured(history: &Path, args: &[&str]) -> (Option<i32>, String, u64) {
     let (stdout_path, stderr_path) = (history.with_extension("out"), history.with_extension("err"));
     let stdout = std::fs::File::create(&stdout_path).expect("scratch file");
@@ -55,18 +56,11 @@ fn check_measured(history: &Path, args: &[&str]) -> (Option<i32>, String, u64) {
         .stderr(Stdio::from(stderr))
         .spawn()
         .expect("running frenzy");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child by its pid, writing only into the two locals; std never
-    // waits for it afterwards.
-    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    assert!(waited > 0, "wait4: {}", std::io::Error::last_os_error());
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let (code, peak) = peak_rss::wait_with_peak_rss(child);
     let text = [stdout_path, stderr_path]
         .map(|path| std::fs::read_to_string(path).unwrap_or_default())
         .concat();
-    (code, text, usage.ru_maxrss as u64 * 1024)
+    (code, text, peak)
 }
 
 /// A scratch folder for one test.

@@ -12,7 +12,7 @@
 
 use super::cow_array::CowArray;
 use super::{input_str, Interner};
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastMap, FastSet};
 use crate::history::{Operation, Outcome};
 use crate::json::{Json, Text};
 use crate::model::{Model, OpError, Partition, Point, Timing};
@@ -464,21 +464,24 @@ impl TicketsPartition {
     /// Placements an unbound orphan id may name: active, anonymous, not yet named by another
     /// orphan, and (when given) `user`'s.
     fn anonymous_active(&self, state: &TicketsState, user: Option<u32>) -> Vec<u32> {
-        let mut bound: Vec<u32> = state.bound.iter().filter(|&p| p != u32::MAX).collect();
-        bound.sort_unstable();
         let candidates = match user {
             Some(u) => self.by_user.get(u as usize).map_or(&[][..], Vec::as_slice),
             None => &self.anonymous,
         };
-        candidates
+        let mut found: Vec<u32> = candidates
             .iter()
             .copied()
             .filter(|&p| {
                 state.status.get(p as usize) == status::ACTIVE
                     && self.placements[p as usize].hold.is_none()
-                    && bound.binary_search(&p).is_err()
             })
-            .collect()
+            .collect();
+        // Most lists find none: only then read the orphans' bindings.
+        if !found.is_empty() {
+            let bound: FastSet<u32> = state.bound.iter().filter(|&p| p != u32::MAX).collect();
+            found.retain(|p| !bound.contains(p));
+        }
+        found
     }
 
     /// The placements a hold reference may name in `state`, each with the state that binding it
