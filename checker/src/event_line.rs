@@ -171,7 +171,7 @@ impl<'a> Cursor<'a> {
     /// Any JSON value at nesting `depth`.
     fn value(&mut self, depth: usize) -> Option<Json> {
         match self.peek()? {
-            b'"' => self.string().map(|s| Json::String(Text::new(s))),
+            b'"' => self.string().map(Json::from),
             b'{' => self.object(depth + 1),
             b'[' => self.array(depth + 1),
             b't' => self.literal("true", Json::Bool(true)),
@@ -300,7 +300,8 @@ mod tests {
         assert_eq!(parse(&shallow).map(Ok), Some(by_serde(&shallow)));
     }
 
-    /// Any JSON value: integers of every size, strings with and without escapes, nesting.
+    /// Any JSON value: integers of every size, strings with and without escapes, shorter and
+    /// longer than the ones held inline, nesting.
     fn any_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -308,7 +309,7 @@ mod tests {
             any::<u64>().prop_map(Value::from),
             any::<i64>().prop_map(Value::from),
             (-1e6..1e6f64).prop_map(Value::from),
-            "[a-z\\\\\"é ]{0,6}".prop_map(Value::String),
+            "[a-z\\\\\"é ]{0,20}".prop_map(Value::String),
         ];
         leaf.prop_recursive(4, 24, 5, |inner| {
             prop_oneof![

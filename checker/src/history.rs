@@ -36,9 +36,10 @@ impl Serialize for Process {
 impl<'de> Deserialize<'de> for Process {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Json::deserialize(d)? {
-            Json::Number(n) => n.as_u64().map(Process::Client).ok_or_else(|| {
-                serde::de::Error::custom("process must be a non-negative integer or \"nemesis\"")
-            }),
+            Json::U64(n) => Ok(Process::Client(n)),
+            Json::I64(_) | Json::F64(_) => Err(serde::de::Error::custom(
+                "process must be a non-negative integer or \"nemesis\"",
+            )),
             Json::String(s) if s == "nemesis" => Ok(Process::Nemesis),
             other => Err(serde::de::Error::custom(format!(
                 "process must be a non-negative integer or \"nemesis\", got {other}"

@@ -2,37 +2,53 @@
 //!
 //! A history of millions of operations holds millions of small objects such as
 //! `{"event":"e1","qty":2,"user":"alice"}`. A `serde_json::Value` object is a B-tree node of
-//! several hundred bytes with every key allocated; a [`Json`] object is one shared slice of
-//! sorted entries with interned keys, and cloning any value only counts a reference, so an
-//! operation shares its values with the events it pairs.
+//! several hundred bytes with every key allocated; a [`Json`] value is 16 bytes, an object one
+//! shared slice of sorted 24-byte entries with interned keys, short strings are held inline
+//! (no allocation), and cloning any value at most counts a reference, so an operation shares
+//! its values with the events it pairs.
 
+mod convert;
 mod serde_impl;
+mod shared;
+mod string;
+mod string_traits;
 mod text;
 
+pub use shared::Shared;
+pub use string::{Str, INLINE_MAX_LEN};
 pub use text::Text;
 
-use serde_json::{Number, Value};
 use std::fmt;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
 
 /// A JSON value: null, a boolean, a number, a string, an array, or an object whose entries are
-/// sorted by key (as `serde_json::Value` orders them), each key once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// sorted by key (as `serde_json::Value` orders them), each key once. Numbers keep the three
+/// kinds serde_json tells apart, so a value prints and compares as serde_json's does.
+#[derive(Debug, Clone, Default)]
 pub enum Json {
     /// `null`.
     #[default]
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number, as serde_json reads it.
-    Number(Number),
+    /// A non-negative integer.
+    U64(u64),
+    /// A negative integer (a non-negative one is a `U64`, as serde_json reads it and as
+    /// `Json::from` makes it; the two compare by value all the same).
+    I64(i64),
+    /// A finite number with a fraction or an exponent.
+    F64(f64),
     /// A string.
-    String(Text),
+    String(Str),
     /// An array.
-    Array(Arc<[Json]>),
+    Array(Shared<Json>),
     /// An object, entries sorted by key.
-    Object(Arc<[(Text, Json)]>),
+    Object(Shared<(Text, Json)>),
 }
+
+const _: () = assert!(size_of::<Json>() == 16);
+const _: () = assert!(size_of::<Text>() == 8);
+const _: () = assert!(size_of::<(Text, Json)>() == 24);
 
 /// What [`Json`]'s index operator gives for a missing key or a non-object.
 static NULL: Json = Json::Null;
@@ -66,12 +82,10 @@ impl Json {
                 .ok()?;
             return Some(&entries[at].1);
         }
-        // A history's objects have a handful of short keys: a scan that rules most out by
-        // their length and first byte is faster than a search.
-        let (first, len) = (key.as_bytes().first(), key.len());
+        // A history's objects have a handful of short keys: a scan is faster than a search.
         entries
             .iter()
-            .find(|(k, _)| k.len() == len && k.as_bytes().first() == first && k.as_str() == key)
+            .find(|(k, _)| k.as_str() == key)
             .map(|(_, v)| v)
     }
 
@@ -83,8 +97,8 @@ impl Json {
         }
     }
 
-    /// The shared string, when this is one (cloning it copies no text).
-    pub fn as_text(&self) -> Option<&Text> {
+    /// The string as a [`Str`], when this is one (cloning it copies no text on the heap).
+    pub fn as_text(&self) -> Option<&Str> {
         match self {
             Json::String(text) => Some(text),
             _ => None,
@@ -93,24 +107,28 @@ impl Json {
 
     /// The number as a `u64`, when it is a non-negative integer.
     pub fn as_u64(&self) -> Option<u64> {
-        match self {
-            Json::Number(n) => n.as_u64(),
+        match *self {
+            Json::U64(n) => Some(n),
+            Json::I64(n) => u64::try_from(n).ok(),
             _ => None,
         }
     }
 
     /// The number as an `i64`, when it is an integer in range.
     pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            Json::Number(n) => n.as_i64(),
+        match *self {
+            Json::U64(n) => i64::try_from(n).ok(),
+            Json::I64(n) => Some(n),
             _ => None,
         }
     }
 
     /// The number as an `f64`, when this is a number.
     pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Json::Number(n) => n.as_f64(),
+        match *self {
+            Json::U64(n) => Some(n as f64),
+            Json::I64(n) => Some(n as f64),
+            Json::F64(n) => Some(n),
             _ => None,
         }
     }
@@ -146,7 +164,7 @@ impl Json {
 
     /// Whether this is a number.
     pub fn is_number(&self) -> bool {
-        matches!(self, Json::Number(_))
+        matches!(self, Json::U64(_) | Json::I64(_) | Json::F64(_))
     }
 
     /// Whether this is a string.
@@ -164,20 +182,46 @@ impl Json {
         matches!(self, Json::Array(_))
     }
 
-    /// The same value as a `serde_json::Value`.
-    pub fn to_value(&self) -> Value {
+    /// The integer, when this is one (of either kind).
+    fn integer(&self) -> Option<i128> {
+        match *self {
+            Json::U64(n) => Some(i128::from(n)),
+            Json::I64(n) => Some(i128::from(n)),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Json {
+    /// Equality as serde_json's: integers by value, an integer never equal to a fraction, and
+    /// fractions as `f64` compares them.
+    fn eq(&self, other: &Json) -> bool {
+        match (self, other) {
+            (Json::Null, Json::Null) => true,
+            (Json::Bool(a), Json::Bool(b)) => a == b,
+            (Json::F64(a), Json::F64(b)) => a == b,
+            (Json::String(a), Json::String(b)) => a == b,
+            (Json::Array(a), Json::Array(b)) => a == b,
+            (Json::Object(a), Json::Object(b)) => a == b,
+            _ => self.integer().is_some() && self.integer() == other.integer(),
+        }
+    }
+}
+
+/// Numbers are finite, so equality is an equivalence.
+impl Eq for Json {}
+
+impl Hash for Json {
+    /// Consistent with equality: integers hash by value, `0.0` and `-0.0` alike.
+    fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
-            Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => Value::Number(n.clone()),
-            Json::String(s) => Value::String(s.to_string()),
-            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_value()))
-                    .collect(),
-            ),
+            Json::Null => state.write_u8(0),
+            Json::Bool(b) => (1u8, b).hash(state),
+            Json::U64(_) | Json::I64(_) => (2u8, self.integer()).hash(state),
+            Json::F64(f) => (3u8, if *f == 0.0 { 0 } else { f.to_bits() }).hash(state),
+            Json::String(s) => (4u8, s).hash(state),
+            Json::Array(items) => (5u8, items).hash(state),
+            Json::Object(entries) => (6u8, entries).hash(state),
         }
     }
 }
@@ -202,97 +246,6 @@ impl std::ops::Index<usize> for Json {
     }
 }
 
-impl From<Value> for Json {
-    fn from(value: Value) -> Json {
-        Json::from(&value)
-    }
-}
-
-impl From<&Value> for Json {
-    fn from(value: &Value) -> Json {
-        match value {
-            Value::Null => Json::Null,
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Number(n) => Json::Number(n.clone()),
-            Value::String(s) => Json::String(Text::new(s)),
-            Value::Array(items) => Json::Array(items.iter().map(Json::from).collect()),
-            Value::Object(map) => Json::Object(
-                map.iter()
-                    .map(|(k, v)| (Text::new(k), Json::from(v)))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-impl From<&Json> for Value {
-    fn from(json: &Json) -> Value {
-        json.to_value()
-    }
-}
-
-impl From<Json> for Value {
-    fn from(json: Json) -> Value {
-        json.to_value()
-    }
-}
-
-impl From<&str> for Json {
-    fn from(text: &str) -> Json {
-        Json::String(Text::new(text))
-    }
-}
-
-impl From<u64> for Json {
-    fn from(n: u64) -> Json {
-        Json::Number(n.into())
-    }
-}
-
-impl From<i64> for Json {
-    fn from(n: i64) -> Json {
-        Json::Number(n.into())
-    }
-}
-
-impl PartialEq<Value> for Json {
-    fn eq(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Json::Null, Value::Null) => true,
-            (Json::Bool(a), Value::Bool(b)) => a == b,
-            (Json::Number(a), Value::Number(b)) => a == b,
-            (Json::String(a), Value::String(b)) => a.as_str() == b,
-            (Json::Array(a), Value::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-            }
-            (Json::Object(a), Value::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| b.get(k.as_str()).is_some_and(|w| v == w))
-            }
-            _ => false,
-        }
-    }
-}
-
-impl PartialEq<str> for Json {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == Some(other)
-    }
-}
-
-impl PartialEq<&str> for Json {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == Some(*other)
-    }
-}
-
-impl PartialEq<Json> for Value {
-    fn eq(&self, other: &Json) -> bool {
-        other == self
-    }
-}
-
 impl fmt::Display for Json {
     /// Compact JSON text, as `serde_json::Value` prints.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -304,7 +257,16 @@ impl fmt::Display for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+    use std::hash::DefaultHasher;
+
+    /// The hash of `value`.
+    fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        value.hash(&mut hasher);
+        hasher.finish()
+    }
 
     #[test]
     fn reads_and_writes_json_as_serde_json_does() {
@@ -322,6 +284,28 @@ mod tests {
     }
 
     #[test]
+    fn numbers_keep_the_kind_serde_json_reads() {
+        let text = format!("[0,7,-7,1.0,-0,-0.0,1e3,{},{}]", u64::MAX, i64::MIN);
+        let json: Json = serde_json::from_str(&text).expect("valid JSON");
+        let value: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(json.to_string(), value.to_string());
+        assert_eq!(json, value);
+        assert_eq!(json[1], Json::U64(7));
+        assert_eq!(json[2], Json::I64(-7));
+        assert!(matches!(json[3], Json::F64(_)) && json[3] != Json::U64(1));
+        assert_eq!(json[4], Json::F64(0.0));
+        assert_eq!(json[7].as_u64(), Some(u64::MAX));
+        assert_eq!(json[7].as_i64(), None);
+        assert_eq!(json[8].as_i64(), Some(i64::MIN));
+        assert_eq!(Json::from(5_i64), Json::U64(5));
+        // Built by hand, a non-negative `I64` still equals the `U64` of the same value.
+        assert_eq!(Json::I64(5), Json::U64(5));
+        assert_eq!(hash_of(&Json::I64(5)), hash_of(&Json::U64(5)));
+        assert_eq!(hash_of(&Json::F64(-0.0)), hash_of(&Json::F64(0.0)));
+        assert!(Json::from(f64::NAN).is_null());
+    }
+
+    #[test]
     fn an_object_is_unequal_to_one_with_other_entries() {
         let json = Json::from(json!({"a": 1, "b": "x"}));
         assert_ne!(json, json!({"a": 1, "b": "y"}));
@@ -331,12 +315,71 @@ mod tests {
     }
 
     #[test]
-    fn equal_short_strings_share_one_allocation() {
+    fn equal_short_keys_share_one_allocation() {
         let a = Text::new("e130");
         let b = Text::new(&String::from("e130"));
         assert_eq!(a, b);
         assert!(std::ptr::eq(a.as_str(), b.as_str()));
         let long = "a string longer than the interned ones";
         assert_eq!(Text::new(long), Text::new(long));
+    }
+
+    #[test]
+    fn short_strings_are_inline_and_equal_to_the_same_string_shared() {
+        let short = "h-123456789012";
+        assert_eq!(short.len(), INLINE_MAX_LEN);
+        let inline = Str::new(short);
+        // Inline: the bytes are inside the value itself.
+        let at = &inline as *const Str as usize;
+        let bytes = inline.as_str().as_ptr() as usize;
+        assert!((at..at + size_of::<Str>()).contains(&bytes));
+        let from_text = Str::from(Text::new(short));
+        assert_eq!(inline, from_text);
+        assert_eq!(hash_of(&inline), hash_of(&from_text));
+        assert_eq!(hash_of(&inline), hash_of(short));
+        let long = Str::new("h-1234567890123");
+        assert_eq!(long, "h-1234567890123");
+        assert_eq!(Text::from(&long), Text::new("h-1234567890123"));
+        assert!(inline < long);
+    }
+
+    /// Any JSON value: integers and fractions of every size, strings around the inline length
+    /// with and without escapes, nesting.
+    fn any_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            (-2.0..2.0f64).prop_map(Value::from),
+            "[a-z\\\\\"é ]{0,20}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-c]{1,20}", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_value_round_trips_through_json(value in any_value(), other in any_value()) {
+            let json = Json::from(&value);
+            let text = value.to_string();
+            prop_assert_eq!(json.to_string(), text.clone());
+            prop_assert_eq!(&json, &value);
+            prop_assert_eq!(json.to_value(), value.clone());
+            let read: Json = serde_json::from_str(&text).expect("valid JSON");
+            prop_assert_eq!(&read, &json);
+            prop_assert_eq!(hash_of(&read), hash_of(&json));
+            let other_json = Json::from(&other);
+            prop_assert_eq!(other_json == json, other == value);
+            if other_json == json {
+                prop_assert_eq!(hash_of(&other_json), hash_of(&json));
+            }
+        }
     }
 }

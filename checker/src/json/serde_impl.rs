@@ -5,7 +5,6 @@ use super::{Json, Text};
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Number;
 use std::fmt;
 
 impl Serialize for Json {
@@ -13,7 +12,9 @@ impl Serialize for Json {
         match self {
             Json::Null => s.serialize_unit(),
             Json::Bool(b) => s.serialize_bool(*b),
-            Json::Number(n) => n.serialize(s),
+            Json::U64(n) => s.serialize_u64(*n),
+            Json::I64(n) => s.serialize_i64(*n),
+            Json::F64(n) => s.serialize_f64(*n),
             Json::String(text) => s.serialize_str(text),
             Json::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -54,19 +55,19 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Json, E> {
-        Ok(Json::Number(n.into()))
+        Ok(Json::from(n))
     }
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Json, E> {
-        Ok(Json::Number(n.into()))
+        Ok(Json::U64(n))
     }
 
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Json, E> {
-        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
+        Ok(Json::from(n))
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Json, E> {
-        Ok(Json::String(Text::new(text)))
+        Ok(Json::from(text))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Json, E> {

@@ -1,15 +1,13 @@
-//! [`Text`]: an immutable string shared by reference count, with short strings interned.
+//! [`Text`]: an immutable string behind one thin shared pointer, with short strings interned.
 
+use arcstr::ArcStr;
 use std::cell::RefCell;
-use std::fmt;
-use std::ops::Deref;
-use std::sync::Arc;
 
-/// An immutable, cheaply cloned string. Short strings read from a history (keys, event and
-/// user names) are interned per thread, so the millions of `"event"` keys of a long history
-/// share one allocation.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Text(Arc<str>);
+/// An immutable, cheaply cloned string (one 8-byte pointer to its reference count, length and
+/// bytes). Short strings read from a history (object keys, names of operations) are interned
+/// per thread, so the millions of `"event"` keys of a long history share one allocation.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text(ArcStr);
 
 /// Strings up to this many bytes are interned.
 const INTERN_MAX_LEN: usize = 24;
@@ -19,15 +17,15 @@ const INTERN_SLOTS: usize = 1 << 16;
 thread_local! {
     /// A direct-mapped cache: each short string has one slot, chosen by its hash. A new string
     /// takes the slot over unless its string was asked for again since the last newcomer (a
-    /// second chance): recurring names stay shared even among millions of unique hold ids,
-    /// which just pass through, and the table never grows.
+    /// second chance): recurring names stay shared even among millions of unique ids, which
+    /// just pass through, and the table never grows.
     static INTERNED: RefCell<Vec<Slot>> = RefCell::new(vec![Slot::default(); INTERN_SLOTS]);
 }
 
 /// One slot of the table of interned strings.
 #[derive(Clone, Default)]
 struct Slot {
-    text: Option<Arc<str>>,
+    text: Option<ArcStr>,
     /// Whether `text` was asked for again since it came or since the last newcomer.
     used: bool,
 }
@@ -44,22 +42,22 @@ impl Text {
     /// `text`, shared with an equal short string read before on this thread when there is one.
     pub fn new(text: &str) -> Text {
         if text.len() > INTERN_MAX_LEN {
-            return Text(Arc::from(text));
+            return Text(ArcStr::from(text));
         }
         INTERNED.with(|table| {
             let mut table = table.borrow_mut();
             let entry = &mut table[slot(text)];
             match &entry.text {
-                Some(shared) if &**shared == text => {
+                Some(shared) if shared.as_str() == text => {
                     entry.used = true;
                     Text(shared.clone())
                 }
                 _ if entry.used => {
                     entry.used = false;
-                    Text(Arc::from(text))
+                    Text(ArcStr::from(text))
                 }
                 _ => {
-                    let shared: Arc<str> = Arc::from(text);
+                    let shared = ArcStr::from(text);
                     entry.text = Some(shared.clone());
                     Text(shared)
                 }
@@ -73,92 +71,4 @@ impl Text {
     }
 }
 
-impl Deref for Text {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for Text {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Text {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for Text {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for Text {
-    fn from(text: &str) -> Text {
-        Text::new(text)
-    }
-}
-
-impl From<String> for Text {
-    fn from(text: String) -> Text {
-        Text::new(&text)
-    }
-}
-
-impl PartialEq<str> for Text {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Text {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
-
-impl PartialEq<String> for Text {
-    fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
-    }
-}
-
-impl PartialEq<Text> for &str {
-    fn eq(&self, other: &Text) -> bool {
-        *self == &*other.0
-    }
-}
-
-impl PartialEq<Text> for str {
-    fn eq(&self, other: &Text) -> bool {
-        self == &*other.0
-    }
-}
-
-impl serde::Serialize for Text {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Text {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Text;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Text, E> {
-                Ok(Text::new(text))
-            }
-        }
-        d.deserialize_str(Visitor)
-    }
-}
+super::string_traits::string_traits!(Text);

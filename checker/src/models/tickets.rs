@@ -14,7 +14,7 @@ use super::cow_array::CowArray;
 use super::{input_str, Interner};
 use crate::fast_hash::{FastMap, FastSet};
 use crate::history::{Operation, Outcome};
-use crate::json::{Json, Text};
+use crate::json::{Json, Str};
 use crate::model::{Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub struct TicketsModel {
     hold_ttl: Option<Duration>,
     expiry_slack: Duration,
     /// The event each hold id an ok `place_hold` returned belongs to, over the whole history.
-    hold_events: FastMap<Text, Text>,
+    hold_events: FastMap<Str, Str>,
 }
 
 impl TicketsModel {
@@ -110,7 +110,7 @@ pub(crate) struct Placement {
     pub user: u32,
     pub qty: i64,
     /// The hold id, when an ok reply named it.
-    pub hold: Option<Text>,
+    pub hold: Option<Str>,
 }
 
 /// A hold's status in a state.
@@ -166,7 +166,7 @@ pub struct TicketsPartition {
 struct Reader<'a> {
     model: &'a TicketsModel,
     part: TicketsPartition,
-    known: FastMap<Text, u32>,
+    known: FastMap<Str, u32>,
     orphans: FastMap<String, u32>,
 }
 
