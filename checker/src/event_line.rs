@@ -235,6 +235,7 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::any_value::any_value;
     use proptest::prelude::*;
     use serde_json::Value;
 
@@ -298,26 +299,6 @@ mod tests {
         assert_eq!(parse(&deep), None);
         let shallow = deep.replacen('[', "", 2).replacen(']', "", 2);
         assert_eq!(parse(&shallow).map(Ok), Some(by_serde(&shallow)));
-    }
-
-    /// Any JSON value: integers of every size, strings with and without escapes, shorter and
-    /// longer than the ones held inline, nesting.
-    fn any_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<u64>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            (-1e6..1e6f64).prop_map(Value::from),
-            "[a-z\\\\\"é ]{0,20}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 24, 5, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec(("[a-c]{1,2}", inner), 0..5)
-                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
-            ]
-        })
     }
 
     /// Whether `value` holds a number that is not an integer.

@@ -7,6 +7,8 @@
 //! (no allocation), and cloning any value at most counts a reference, so an operation shares
 //! its values with the events it pairs.
 
+#[cfg(test)]
+pub(crate) mod any_value;
 mod convert;
 mod serde_impl;
 mod shared;
@@ -256,6 +258,7 @@ impl fmt::Display for Json {
 
 #[cfg(test)]
 mod tests {
+    use super::any_value::any_value;
     use super::*;
     use proptest::prelude::*;
     use serde_json::{json, Value};
@@ -341,27 +344,6 @@ mod tests {
         assert_eq!(long, "h-1234567890123");
         assert_eq!(Text::from(&long), Text::new("h-1234567890123"));
         assert!(inline < long);
-    }
-
-    /// Any JSON value: integers and fractions of every size, strings around the inline length
-    /// with and without escapes, nesting.
-    fn any_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<u64>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            any::<f64>().prop_map(Value::from),
-            (-2.0..2.0f64).prop_map(Value::from),
-            "[a-z\\\\\"é ]{0,20}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec(("[a-c]{1,20}", inner), 0..6)
-                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
-            ]
-        })
     }
 
     proptest! {
