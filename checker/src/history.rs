@@ -119,25 +119,97 @@ pub struct Operation {
     pub ret: Option<u64>,
 }
 
-/// A validated history: its events in order, and the client operations they pair into.
+/// A validated history: the client operations its events pair into, and the nemesis's events.
+///
+/// A client event is not kept on its own: it is the call or the return of its operation, which
+/// holds its index, time, process, `f` and value ([`Operation::events`]); [`History::events`]
+/// gives every event back in history order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
-    /// Every event, nemesis included, in history order.
-    pub events: Vec<Event>,
     /// Client operations, ordered by invocation.
     pub operations: Vec<Operation>,
+    /// The nemesis's events (fault starts and stops), in history order; their `index` places
+    /// them among the operations' events.
+    pub nemesis: Vec<Event>,
+}
+
+impl Operation {
+    /// The history events of this operation: its invocation and, when it completed, its
+    /// completion, as they were read.
+    pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
+        let invoke = Event {
+            index: self.id,
+            time: self.call,
+            process: Process::Client(self.process),
+            kind: EventType::Invoke,
+            f: self.f.clone(),
+            value: self.input.clone(),
+        };
+        let kind = match self.outcome {
+            Outcome::Ok => Some(EventType::Ok),
+            Outcome::Fail => Some(EventType::Fail),
+            Outcome::Info => Some(EventType::Info),
+            Outcome::Pending => None,
+        };
+        let completion = self.completion.zip(kind).map(|(index, kind)| Event {
+            index,
+            time: self.ret.unwrap_or(self.call),
+            process: Process::Client(self.process),
+            kind,
+            f: self.f.clone(),
+            value: self.output.clone(),
+        });
+        std::iter::once(invoke).chain(completion)
+    }
+
+    /// `(index, time)` of each of its events.
+    fn event_times(&self) -> impl Iterator<Item = (u64, u64)> {
+        let completion = self
+            .completion
+            .map(|at| (at, self.ret.unwrap_or(self.call)));
+        std::iter::once((self.id, self.call)).chain(completion)
+    }
 }
 
 impl History {
+    /// Every event, nemesis included, in history order (rebuilt from the operations: for
+    /// writing a history out, not for a check's hot path).
+    pub fn events(&self) -> Vec<Event> {
+        let mut events: Vec<Event> = self
+            .operations
+            .iter()
+            .flat_map(Operation::events)
+            .chain(self.nemesis.iter().cloned())
+            .collect();
+        events.sort_unstable_by_key(|e| e.index);
+        events
+    }
+
+    /// How many events the history has, nemesis included.
+    pub fn event_count(&self) -> usize {
+        let completions = self.operations.iter().filter(|op| op.completion.is_some());
+        self.operations.len() + completions.count() + self.nemesis.len()
+    }
+
+    /// `(index, time)` of every event, in no particular order.
+    pub fn event_times(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let nemesis = self.nemesis.iter().map(|e| (e.index, e.time));
+        self.operations
+            .iter()
+            .flat_map(Operation::event_times)
+            .chain(nemesis)
+    }
+
+    /// The time of the history's last event, ns (0 when it has none).
+    pub fn end_time(&self) -> u64 {
+        self.event_times().map(|(_, time)| time).max().unwrap_or(0)
+    }
+
     /// Counts the history's events by type (client operations by outcome, nemesis events apart).
     pub fn op_counts(&self) -> OpCounts {
         let mut counts = OpCounts {
             invoke: self.operations.len(),
-            nemesis: self
-                .events
-                .iter()
-                .filter(|e| e.process == Process::Nemesis)
-                .count(),
+            nemesis: self.nemesis.len(),
             ..OpCounts::default()
         };
         for op in &self.operations {
@@ -157,19 +229,16 @@ impl History {
     /// Ids that name no operation are ignored; nemesis events are left out.
     pub fn sub_history_events(&self, ids: &[u64]) -> Vec<Event> {
         let wanted: HashSet<u64> = ids.iter().copied().collect();
-        let mut keep: HashSet<u64> = HashSet::new();
-        for op in self.operations.iter().filter(|op| wanted.contains(&op.id)) {
-            keep.insert(op.id);
-            keep.extend(op.completion);
-        }
-        self.events
+        let mut events: Vec<Event> = self
+            .operations
             .iter()
-            .filter(|e| keep.contains(&e.index))
-            .enumerate()
-            .map(|(index, e)| Event {
-                index: index as u64,
-                ..e.clone()
-            })
-            .collect()
+            .filter(|op| wanted.contains(&op.id))
+            .flat_map(Operation::events)
+            .collect();
+        events.sort_unstable_by_key(|e| e.index);
+        for (index, event) in events.iter_mut().enumerate() {
+            event.index = index as u64;
+        }
+        events
     }
 }

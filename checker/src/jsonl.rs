@@ -3,7 +3,7 @@
 
 use crate::history::{Event, EventType, History, Process};
 use crate::json::{Json, Text};
-use crate::validate::HistoryError;
+use crate::validate::{HistoryBuilder, HistoryError};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::io::{self, BufRead, Write};
@@ -146,10 +146,12 @@ const CHUNK: usize = 8 << 20;
 /// Reads a whole JSONL history and validates it; errors name the file's line. The file is read
 /// a few megabytes at a time, cut after its last whole line, and the lines are parsed in parallel.
 pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
-    let mut events: Vec<Event> = Vec::new();
+    let mut builder = HistoryBuilder::strict();
     let mut lines = LineMap::default();
+    let mut read = 0;
     let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + (64 << 10));
     let mut rest: Vec<u8> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
     let mut first_line = 1;
     loop {
         chunk.clear();
@@ -178,8 +180,8 @@ pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
             }
         }
         first_line += newlines;
-        lines.note(events.len(), &batch);
-        // Parsed straight into `events`; a line that is no event leaves a stand-in and the flag.
+        lines.note(read, &batch);
+        // Parsed on every core; a line that is no event leaves a stand-in and the flag.
         let failed = AtomicBool::new(false);
         events.par_extend(batch.par_iter().map(|(_, line)| {
             parse_event(line).unwrap_or_else(|_| {
@@ -187,22 +189,31 @@ pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
                 stand_in()
             })
         }));
-        if failed.into_inner() {
-            // Name the first line that is wrong, as reading in order would.
-            let (line, message) = batch
+        // The first line that is wrong, as reading in order would find it: an event that does
+        // not fit the history before it, or a line that is no event.
+        let unreadable = failed.into_inner().then(|| {
+            batch
                 .iter()
-                .find_map(|(line, text)| parse_event(text).err().map(|m| (*line, m)))
-                .unwrap_or_default();
+                .enumerate()
+                .find_map(|(k, (line, text))| parse_event(text).err().map(|m| (k, *line, m)))
+                .unwrap_or_default()
+        });
+        let readable = unreadable.as_ref().map_or(events.len(), |(k, _, _)| *k);
+        for event in events.drain(..).take(readable) {
+            builder.push(event).map_err(|e| HistoryError {
+                line: lines.line_of(e.line - 1),
+                message: e.message,
+            })?;
+        }
+        if let Some((_, line, message)) = unreadable {
             return Err(HistoryError { line, message });
         }
+        read += batch.len();
         if at_end {
             break;
         }
     }
-    History::from_events(events).map_err(|e| HistoryError {
-        line: lines.line_of(e.line - 1),
-        message: e.message,
-    })
+    Ok(builder.finish())
 }
 
 /// The event that stands in for a line that is none while its batch is parsed (the batch is
@@ -384,5 +395,39 @@ mod tests {
         };
         let found: Vec<usize> = (0..6).map(|p| lines.line_of(p)).collect();
         assert_eq!(found, [1, 3, 6, 7, 9, 10]);
+    }
+
+    #[test]
+    fn the_first_wrong_line_is_named_whether_it_is_no_event_or_does_not_fit() {
+        let event = |i: u64, kind: &str| {
+            format!(r#"{{"index":{i},"time":{i},"process":0,"type":"{kind}","f":"r"}}"#)
+        };
+        let misfit_first = [event(0, "invoke"), event(1, "invoke"), "{oops".into()].join("\n");
+        let error = read_history(misfit_first.as_bytes()).expect_err("two invokes, then junk");
+        assert_eq!(error.line, 2, "{error}");
+        assert!(error.message.contains("still open"), "{error}");
+        let junk_first = [event(0, "invoke"), "{oops".into(), event(2, "invoke")].join("\n");
+        let error = read_history(junk_first.as_bytes()).expect_err("junk, then a misfit");
+        assert_eq!(error.line, 2, "{error}");
+        assert!(error.message.contains("not valid JSON"), "{error}");
+    }
+
+    #[test]
+    fn a_read_history_gives_back_every_event_it_was_read_from() {
+        let lines = [
+            r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"w","value":1}"#,
+            r#"{"index":1,"time":2,"process":"nemesis","type":"info","f":"start","value":null}"#,
+            r#"{"index":2,"time":3,"process":1,"type":"invoke","f":"r","value":null}"#,
+            r#"{"index":3,"time":4,"process":0,"type":"info","f":"w","value":"timeout"}"#,
+            r#"{"index":4,"time":5,"process":1,"type":"ok","f":"r","value":1}"#,
+            r#"{"index":5,"time":6,"process":2,"type":"invoke","f":"r","value":null}"#,
+        ];
+        let history = read_history(lines.join("\n").as_bytes()).expect("a valid history");
+        let mut written = Vec::new();
+        write_events(&history.events(), &mut written).expect("written to memory");
+        assert_eq!(String::from_utf8(written).unwrap(), lines.join("\n") + "\n");
+        assert_eq!(history.event_count(), 6);
+        assert_eq!(history.end_time(), 6);
+        assert_eq!(history.nemesis.len(), 1);
     }
 }

@@ -63,13 +63,9 @@ impl<'h> Moments<'h> {
         }
         Moments {
             by_event,
-            faults: fault_windows(&history.events),
-            end: history.events.iter().map(|e| e.time).max().unwrap_or(0),
-            untimed: history
-                .events
-                .iter()
-                .enumerate()
-                .all(|(i, e)| e.time == i as u64),
+            faults: fault_windows(&history.nemesis),
+            end: history.end_time(),
+            untimed: history.event_times().all(|(index, time)| time == index),
         }
     }
 
@@ -280,8 +276,8 @@ mod tests {
     #[test]
     fn a_history_without_times_dates_by_event() {
         let mut history = history();
-        for (i, e) in history.events.iter_mut().enumerate() {
-            e.time = i as u64;
+        for e in &mut history.nemesis {
+            e.time = e.index;
         }
         for op in &mut history.operations {
             op.call = op.id;

@@ -47,7 +47,7 @@ impl History {
     /// backwards, a completion with no open invocation, a second invocation while one is open, a
     /// process used again after an `info`, and a completion whose `f` differs from its
     /// invocation's. Invocations still open at the end become [`Outcome::Pending`] operations.
-    /// Nemesis events stay in `events` and never become operations.
+    /// Nemesis events are kept in [`History::nemesis`] and never become operations.
     pub fn from_events(events: Vec<Event>) -> Result<History, HistoryError> {
         build(events, TimeOrder::Strict)
     }
@@ -75,19 +75,59 @@ fn at_lines(
 
 /// Validates `events` and pairs them into a history.
 fn build(events: Vec<Event>, time_order: TimeOrder) -> Result<History, HistoryError> {
-    let operations = pair_events(&events, time_order)?;
-    Ok(History { events, operations })
+    let mut builder = HistoryBuilder::new(time_order);
+    builder.reserve(events.len() / 2);
+    for event in events {
+        builder.push(event)?;
+    }
+    Ok(builder.finish())
 }
 
-/// Validates `events` and pairs each client invocation, in order, with its completion, into the
-/// history's operations. In one thread: the values are shared, not copied, and the counts of the
-/// few shared names (`place_hold`, `"event"`) would bounce between cores.
-fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Operation>, HistoryError> {
-    let mut operations: Vec<Operation> = Vec::with_capacity(events.len() / 2);
-    let mut open: FastMap<u64, usize> = FastMap::default();
-    let mut crashed: FastSet<u64> = FastSet::default();
-    let mut last_time = 0;
-    for (position, event) in events.iter().enumerate() {
+/// Builds a history from its events in order, validating each as it comes and pairing each
+/// client invocation with its completion: the events need not all be held at once (a reader
+/// of millions of lines hands them over a batch at a time). In one thread: values move into
+/// the operations, and the counts of the few shared names (`place_hold`, `"event"`) would
+/// bounce between cores.
+pub(crate) struct HistoryBuilder {
+    operations: Vec<Operation>,
+    nemesis: Vec<Event>,
+    /// The operation each process has open (its position in `operations`).
+    open: FastMap<u64, usize>,
+    /// Processes whose last operation ended with `info`.
+    crashed: FastSet<u64>,
+    last_time: u64,
+    /// The position of the next event.
+    position: usize,
+    time_order: TimeOrder,
+}
+
+impl HistoryBuilder {
+    /// An empty history of Frenzy's own (times must not decrease).
+    pub(crate) fn strict() -> Self {
+        HistoryBuilder::new(TimeOrder::Strict)
+    }
+
+    fn new(time_order: TimeOrder) -> Self {
+        HistoryBuilder {
+            operations: Vec::new(),
+            nemesis: Vec::new(),
+            open: FastMap::default(),
+            crashed: FastSet::default(),
+            last_time: 0,
+            position: 0,
+            time_order,
+        }
+    }
+
+    /// Makes room for `more` operations.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.operations.reserve(more);
+    }
+
+    /// Adds the next event, or says why it cannot come next (naming its 0-based position as
+    /// its line, see [`HistoryError::at_position`]).
+    pub(crate) fn push(&mut self, event: Event) -> Result<(), HistoryError> {
+        let position = self.position;
         let fail = |message: String| Err(HistoryError::at_position(position, message));
         if event.index != position as u64 {
             return fail(format!(
@@ -96,18 +136,20 @@ fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Operation>
                 event.index
             ));
         }
-        if time_order == TimeOrder::Strict && event.time < last_time {
+        if self.time_order == TimeOrder::Strict && event.time < self.last_time {
             return fail(format!(
-                "time goes backwards: {} ns is before the previous event's {last_time} ns; \
-                 events must be written in the order they happened, with a monotonic clock",
-                event.time
+                "time goes backwards: {} ns is before the previous event's {} ns; events must \
+                 be written in the order they happened, with a monotonic clock",
+                event.time, self.last_time
             ));
         }
-        last_time = event.time;
+        self.position += 1;
+        self.last_time = event.time;
         let Process::Client(process) = event.process else {
-            continue;
+            self.nemesis.push(event);
+            return Ok(());
         };
-        if crashed.contains(&process) {
+        if self.crashed.contains(&process) {
             return fail(format!(
                 "process {process} is used again after its operation ended with info; a \
                  process whose outcome is unknown must never be reused, give the next \
@@ -115,8 +157,8 @@ fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Operation>
             ));
         }
         if event.kind == EventType::Invoke {
-            if let Some(&previous) = open.get(&process) {
-                let previous = &operations[previous];
+            if let Some(&previous) = self.open.get(&process) {
+                let previous = &self.operations[previous];
                 return fail(format!(
                     "process {process} invokes {} while its {} invoked at index {} is still \
                      open; a process runs one operation at a time, so complete the first (ok, \
@@ -124,18 +166,18 @@ fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Operation>
                     event.f, previous.f, previous.id
                 ));
             }
-            open.insert(process, operations.len());
-            operations.push(invoked(process, event));
-            continue;
+            self.open.insert(process, self.operations.len());
+            self.operations.push(invoked(process, event));
+            return Ok(());
         }
-        let Some(slot) = open.remove(&process) else {
+        let Some(slot) = self.open.remove(&process) else {
             return fail(format!(
                 "process {process} completes an operation ({}) it never invoked; every ok, \
                  fail or info must follow an invoke by the same process",
                 event.f
             ));
         };
-        let op = &mut operations[slot];
+        let op = &mut self.operations[slot];
         if op.f != event.f {
             return fail(format!(
                 "process {process} completes {} but invoked {} at index {}; a completion must \
@@ -143,22 +185,30 @@ fn pair_events(events: &[Event], time_order: TimeOrder) -> Result<Vec<Operation>
                 event.f, op.f, op.id
             ));
         }
-        complete(op, event);
         if event.kind == EventType::Info {
-            crashed.insert(process);
+            self.crashed.insert(process);
+        }
+        complete(op, event);
+        Ok(())
+    }
+
+    /// The history of every event pushed; invocations still open are pending operations.
+    pub(crate) fn finish(self) -> History {
+        History {
+            operations: self.operations,
+            nemesis: self.nemesis,
         }
     }
-    Ok(operations)
 }
 
 /// The operation `process` invoked with `invoke`, pending until its completion.
-fn invoked(process: u64, invoke: &Event) -> Operation {
+fn invoked(process: u64, invoke: Event) -> Operation {
     Operation {
         id: invoke.index,
         completion: None,
         process,
-        f: invoke.f.clone(),
-        input: invoke.value.clone(),
+        f: invoke.f,
+        input: invoke.value,
         output: Json::Null,
         outcome: Outcome::Pending,
         call: invoke.time,
@@ -167,9 +217,9 @@ fn invoked(process: u64, invoke: &Event) -> Operation {
 }
 
 /// Completes `op` with its completion event.
-fn complete(op: &mut Operation, completion: &Event) {
+fn complete(op: &mut Operation, completion: Event) {
     op.completion = Some(completion.index);
-    op.output = completion.value.clone();
+    op.output = completion.value;
     op.outcome = match completion.kind {
         EventType::Invoke => Outcome::Pending,
         EventType::Ok => Outcome::Ok,

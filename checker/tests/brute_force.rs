@@ -95,7 +95,7 @@ fn history_with(rng: &mut Rng, ops: Vec<(&str, Value, Value, Value)>, ok: u64) -
         .collect();
     operations.sort_by_key(|op| op.id);
     History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations,
     }
 }

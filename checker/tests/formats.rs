@@ -78,7 +78,7 @@ fn every_porcupine_jepsen_log_imports_with_the_counts_verdicts_md_gives() {
         // Porcupine's "pending" ops are exactly those ending in an `:info` line.
         assert_eq!(pending, info, "{}", row[0]);
         assert_eq!(counts.pending, 0, "{}", row[0]);
-        assert_eq!(history.events.len(), number(&row[3]), "{}", row[0]);
+        assert_eq!(history.events().len(), number(&row[3]), "{}", row[0]);
         let processes: HashSet<_> = history.operations.iter().map(|op| op.process).collect();
         assert_eq!(processes.len(), procs, "{}", row[0]);
     }
@@ -151,7 +151,7 @@ fn every_porcupine_kv_file_imports_with_the_counts_verdicts_md_gives() {
             "{}",
             row[0]
         );
-        assert_eq!(history.events.len(), number(&row[3]), "{}", row[0]);
+        assert_eq!(history.events().len(), number(&row[3]), "{}", row[0]);
         let keys: HashSet<_> = history
             .operations
             .iter()
@@ -169,7 +169,7 @@ fn every_porcupine_kv_file_imports_with_the_counts_verdicts_md_gives() {
 /// The (process, type, f, value) of each event, what every EDN shape must agree on.
 fn shape(history: &History) -> Vec<(Process, EventType, String, Value)> {
     history
-        .events
+        .events()
         .iter()
         .map(|e| (e.process, e.kind, e.f.to_string(), e.value.to_value()))
         .collect()
@@ -216,7 +216,7 @@ fn edn_one_map_per_line_with_comments_and_missing_time_and_index() {
     assert_eq!(Format::detect(text), Some(Format::JepsenEdn));
     let history = Format::JepsenEdn.parse(text).unwrap();
     assert_eq!(shape(&history), expected_edn_shape());
-    let times: Vec<_> = history.events.iter().map(|e| (e.index, e.time)).collect();
+    let times: Vec<_> = history.events().iter().map(|e| (e.index, e.time)).collect();
     assert_eq!(times, vec![(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)]);
 }
 
@@ -229,7 +229,7 @@ fn edn_one_vector_of_multi_line_maps_keeps_times() {
                 {:time 300, :process 1,\n  :type :fail,\n  :f :cas,\n  :value [3 4]}]\n";
     let history = Format::JepsenEdn.parse(text).unwrap();
     assert_eq!(shape(&history), expected_edn_shape());
-    let times: Vec<_> = history.events.iter().map(|e| (e.index, e.time)).collect();
+    let times: Vec<_> = history.events().iter().map(|e| (e.index, e.time)).collect();
     assert_eq!(
         times,
         vec![(0, 100), (1, 150), (2, 200), (3, 300), (4, 300)]
@@ -255,7 +255,7 @@ fn edn_independent_tuples_become_keyed_values() {
                 {:process 1, :type :invoke, :f :read, :value [7 nil]}\n\
                 {:process 1, :type :ok, :f :read, :value [7 2]}\n";
     let history = Format::JepsenEdn.parse(text).unwrap();
-    let values: Vec<_> = history.events.iter().map(|e| e.value.clone()).collect();
+    let values: Vec<_> = history.events().iter().map(|e| e.value.clone()).collect();
     assert_eq!(
         values,
         vec![
@@ -437,7 +437,7 @@ fn history_writer_flushes_every_event_to_the_file() {
     writer.append(&events[0]).unwrap();
     // Still open: what a crash at this point would leave behind must already be checkable.
     let history = load(&path, None).unwrap();
-    assert_eq!(history.events, events[..1]);
+    assert_eq!(history.events(), events[..1]);
     drop(writer);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -453,7 +453,7 @@ fn edn_export_then_import_round_trips() {
     );
     assert!(text.contains(":process :nemesis"));
     let history = Format::JepsenEdn.parse(&text).unwrap();
-    assert_eq!(history.events, events);
+    assert_eq!(history.events(), events);
 }
 
 #[test]
@@ -461,7 +461,7 @@ fn edn_export_writes_keyed_histories_as_independent_tuples() {
     let path = anchors().join("test_data/kv/c01-bad.txt");
     let history = load(&path, None).unwrap();
     let mut edn = Vec::new();
-    write_jepsen_edn(&history.events, &mut edn).unwrap();
+    write_jepsen_edn(&history.events(), &mut edn).unwrap();
     let text = String::from_utf8(edn).unwrap();
     assert!(
         text.lines()
@@ -472,7 +472,7 @@ fn edn_export_writes_keyed_histories_as_independent_tuples() {
     );
     let again = Format::JepsenEdn.parse(&text).unwrap();
     let strip = |h: &History| {
-        h.events
+        h.events()
             .iter()
             .map(|e| (e.process, e.kind, e.f.to_string(), e.value.to_value()))
             .collect::<Vec<_>>()
@@ -532,7 +532,7 @@ fn edn_time_going_backwards_keeps_file_order() {
     let h = Format::JepsenEdn
         .parse(text)
         .expect("backwards times are accepted");
-    let times: Vec<u64> = h.events.iter().map(|e| e.time).collect();
+    let times: Vec<u64> = h.events().iter().map(|e| e.time).collect();
     assert_eq!(times, [5, 4, 9, 8]);
     let ids: Vec<u64> = h.operations.iter().map(|op| op.id).collect();
     assert_eq!(ids, [0, 1]);
@@ -566,7 +566,7 @@ fn porcupine_log_nemesis_lines_are_nemesis_events() {
         .parse(text)
         .expect("nemesis lines are read");
     let nemesis: Vec<&str> = h
-        .events
+        .nemesis
         .iter()
         .filter(|e| e.process == Process::Nemesis)
         .map(|e| e.f.as_str())
@@ -584,7 +584,7 @@ fn jepsen_history_txt_is_detected_and_bad_lines_are_named() {
                 3\t:info\t:write\t[:k 1]\t:timeout\n";
     assert_eq!(Format::detect(text), Some(Format::JepsenTxt));
     let h = Format::JepsenTxt.parse(text).expect("reads");
-    assert_eq!(h.events[0].process, Process::Nemesis);
+    assert_eq!(h.events()[0].process, Process::Nemesis);
     assert_eq!(h.operations[0].input, json!({"key": "k", "value": 1}));
     let cases = [
         ("3\t:invoke\n", "the line has 2 tab-separated fields"),

@@ -38,7 +38,7 @@ fn read_after_appends(read: &str) -> Verdict {
 /// The kv verdict of a history of `ops`.
 fn verdict(ops: Vec<Operation>) -> Verdict {
     let h = History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations: ops,
     };
     let result =

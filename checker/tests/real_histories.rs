@@ -161,13 +161,13 @@ fn jepsen_history_txt_and_edn_of_one_run_agree() {
     assert_eq!(txt_format, checker::formats::Format::JepsenTxt);
     assert!(txt_format.knossos_values() && edn_format.knossos_values());
     let shape = |h: &History| -> Vec<_> {
-        h.events
+        h.events()
             .iter()
             .map(|e| (e.process, e.kind, e.f.clone(), e.value.clone()))
             .collect()
     };
     assert_eq!(shape(&txt), shape(&edn));
-    let backwards = edn.events.windows(2).any(|w| w[1].time < w[0].time);
+    let backwards = edn.events().windows(2).any(|w| w[1].time < w[0].time);
     assert!(backwards, "the EDN's times go backwards somewhere");
     for h in [&txt, &edn] {
         assert_eq!(verdict(h, &knossos(false), false), Verdict::Valid);

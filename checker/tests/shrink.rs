@@ -98,7 +98,7 @@ fn tickets_double_sale_is_explained_and_shrunk() {
         )
     };
     let h = History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations: vec![
             inventory(0, 0, 2),
             place(2, 1, "alice", "h-1"),
@@ -141,7 +141,7 @@ fn in_turn(ops: &[(&str, Value)]) -> History {
         })
         .collect();
     History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations,
     }
 }

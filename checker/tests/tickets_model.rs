@@ -47,7 +47,7 @@ fn verdict(ops: Vec<Operation>, ttl: Option<u64>) -> Verdict {
         ..ModelOptions::default()
     };
     let h = History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations: ops,
     };
     check(&h, "tickets", &options, &CheckOptions::default())
@@ -173,7 +173,7 @@ fn sold_out_is_an_observation() {
 #[test]
 fn bad_model_names_and_unreadable_operations_are_user_errors() {
     let h = History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations: vec![op(
             0,
             "place_hold",
@@ -217,7 +217,7 @@ fn a_hold_id_of_another_event_is_never_explained_by_an_unknown_placement() {
     let e1 = place(0, "e1", json!({"hold": "h1"}), Outcome::Ok);
     let e3_unknown = place(2, "e3", json!({}), Outcome::Info);
     let history = |listed| History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations: vec![e1.clone(), e3_unknown.clone(), list(4, listed)],
     };
     let options = ModelOptions::default();
@@ -259,7 +259,7 @@ fn create_event_gives_the_capacity_and_hold_ttl() {
         let mut place = alice_holds_both_seats();
         (place.id, place.completion, place.call, place.ret) = (2, Some(3), 2, Some(3));
         History {
-            events: Vec::new(),
+            nemesis: Vec::new(),
             operations: vec![create, place, later],
         }
     };

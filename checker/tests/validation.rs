@@ -43,7 +43,7 @@ fn pairs_invocations_with_completions_and_keeps_nemesis_events_apart() {
         event(7, Client(4), Invoke, "read", Value::Null),
     ])
     .unwrap();
-    assert_eq!(history.events.len(), 8);
+    assert_eq!(history.events().len(), 8);
     let summary: Vec<_> = history
         .operations
         .iter()
@@ -96,7 +96,7 @@ fn sub_history_keeps_the_chosen_operations_reindexed_densely() {
     .unwrap();
     let sub = History::from_events(history.sub_history_events(&[1, 5, 99])).unwrap();
     let shape: Vec<_> = sub
-        .events
+        .events()
         .iter()
         .map(|e| (e.index, e.time, e.process, e.kind))
         .collect();

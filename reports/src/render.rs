@@ -19,7 +19,7 @@ pub const JUNIT_FILE: &str = "junit.xml";
 
 /// Writes report.html, latency.png/.svg, rate.png/.svg and junit.xml into a run folder.
 pub fn render_run(run: &RunDir, history: &History, results: &Results) -> Result<()> {
-    let faults = fault_windows(&history.events);
+    let faults = fault_windows(&history.nemesis);
     let data = plot_data(history, &faults);
     let mut svgs = Vec::new();
     for chart in [Chart::Latency, Chart::Rate] {

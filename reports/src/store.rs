@@ -103,7 +103,7 @@ impl RunDir {
         let path = self.history_path();
         let file = fs::File::create(&path).map_err(ReportError::io("cannot write", &path))?;
         let mut out = BufWriter::new(file);
-        for event in &history.events {
+        for event in &history.events() {
             serde_json::to_writer(&mut out, event)
                 .map_err(std::io::Error::from)
                 .and_then(|()| out.write_all(b"\n"))

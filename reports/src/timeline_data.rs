@@ -115,7 +115,7 @@ pub fn timeline_data(
         ops.f.push(f);
         ops.v.push(detail(op, cut));
     }
-    let end = history.events.iter().map(|e| e.time).max().unwrap_or(0);
+    let end = history.end_time();
     TimelineData {
         end: micros(end),
         lanes: lanes.processes.clone(),

@@ -10,7 +10,7 @@ use reports::plots::{chart_png, chart_svg, plot_data, Chart};
 #[test]
 fn svg_charts_carry_axis_labels_legends_and_fault_shading() {
     let o = oversold();
-    let data = plot_data(&o.history, &fault_windows(&o.history.events));
+    let data = plot_data(&o.history, &fault_windows(&o.history.nemesis));
     let latency = chart_svg(Chart::Latency, &data).expect("latency svg");
     let texts = svg_texts(&latency);
     for text in [
@@ -98,7 +98,7 @@ fn dark_pixels(
 fn png_charts_render_text_without_system_fonts() {
     let tmp = TempDir::new("plots");
     let o = oversold();
-    let data = plot_data(&o.history, &fault_windows(&o.history.events));
+    let data = plot_data(&o.history, &fault_windows(&o.history.nemesis));
     for chart in [Chart::Latency, Chart::Rate] {
         let path = tmp.path().join(format!("{}.png", chart.stem()));
         chart_png(chart, &data, &path).expect("png");

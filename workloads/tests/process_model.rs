@@ -102,7 +102,7 @@ async fn unknown_outcomes_retire_processes_and_concurrency_is_bounded() {
     );
     let mut open = 0;
     let mut most = 0;
-    for e in &h.events {
+    for e in &h.events() {
         match (e.process, e.kind) {
             (Process::Client(_), EventType::Invoke) => open += 1,
             (Process::Client(_), _) => open -= 1,

@@ -82,7 +82,7 @@ pub fn generate(unknown: usize, valid: bool, seed: u64) -> History {
         operations[lone_read].output = json!(LONE).into();
     }
     History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations,
     }
 }

@@ -30,7 +30,7 @@ pub fn generate(
     });
     operations.sort_by_key(|op| op.id);
     History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations,
     }
 }

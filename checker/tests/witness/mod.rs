@@ -21,7 +21,7 @@ pub fn patient() -> CheckOptions {
 /// Only the operations of `h` named in `ids`.
 pub fn keep(h: &History, ids: &[u64]) -> History {
     History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations: h
             .operations
             .iter()
@@ -110,7 +110,7 @@ pub fn relaxed(sub: &History, all: &History, init: &Value) -> History {
         })
         .collect();
     History {
-        events: Vec::new(),
+        nemesis: Vec::new(),
         operations,
     }
 }

@@ -49,7 +49,7 @@ pub struct PlotData {
 /// Gathers the chart data of a history.
 pub fn plot_data(history: &History, faults: &[FaultWindow]) -> PlotData {
     let secs = |ns: u64| ns as f64 / 1e9;
-    let end = secs(history.events.iter().map(|e| e.time).max().unwrap_or(0)).max(1e-6);
+    let end = secs(history.end_time()).max(1e-6);
     let mut latency: BTreeMap<(String, u8), Vec<(f64, f64)>> = BTreeMap::new();
     let bucket = nice_bucket(end / RATE_BUCKETS);
     let n_buckets = (end / bucket).ceil().max(1.0) as usize;

@@ -89,7 +89,7 @@ impl OutputDirs {
         }
         let history_path = dir.join("history.jsonl");
         File::create(&history_path)
-            .and_then(|f| write_events(&history.events, f))
+            .and_then(|f| write_events(&history.events(), f))
             .with_context(|| format!("writing {}", history_path.display()))?;
         // The history and results are in memory already: render from them, not from the files.
         let rendered = reports::RunDir::open(&dir)
