@@ -13,7 +13,7 @@ use crate::search::{search_with, Budget, Engine, SearchOutcome, Stop};
 use crate::verdict::{Evidence, LinearizabilityResult, PartitionResult, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -74,7 +74,7 @@ pub fn check(
     model_options: &ModelOptions,
     options: &CheckOptions,
 ) -> Result<LinearizabilityResult, CheckError> {
-    dispatch(history, model, model_options, options, true)
+    dispatch(history, model, model_options, options, true, &|_, _| ()).map(|(result, _)| result)
 }
 
 /// Like [`check`], but without shrinking a witness for invalid partitions (`witness` stays empty):
@@ -85,22 +85,41 @@ pub fn check_without_witness(
     model_options: &ModelOptions,
     options: &CheckOptions,
 ) -> Result<LinearizabilityResult, CheckError> {
-    dispatch(history, model, model_options, options, false)
+    dispatch(history, model, model_options, options, false, &|_, _| ()).map(|(result, _)| result)
 }
 
-fn dispatch(
+/// What runs on each partition's operations beside its search, while they are at hand (the
+/// tickets session and ledger checks, event by event).
+pub(crate) type Beside<'a, T> = dyn Fn(&str, &[&Operation]) -> T + Sync + 'a;
+
+/// Like [`check`] (`witness`: shrink witnesses), also running `beside` on each partition's
+/// operations; its results in the partitions' key order.
+pub(crate) fn check_beside<T: Send>(
     history: &History,
     model: &str,
     model_options: &ModelOptions,
     options: &CheckOptions,
     witness: bool,
-) -> Result<LinearizabilityResult, CheckError> {
+    beside: &Beside<T>,
+) -> Result<(LinearizabilityResult, Vec<T>), CheckError> {
+    dispatch(history, model, model_options, options, witness, beside)
+}
+
+fn dispatch<T: Send>(
+    history: &History,
+    model: &str,
+    model_options: &ModelOptions,
+    options: &CheckOptions,
+    witness: bool,
+    beside: &Beside<T>,
+) -> Result<(LinearizabilityResult, Vec<T>), CheckError> {
     let init = model_options.init.clone();
     let run = Run {
         name: model,
         history,
         options,
         witness,
+        beside,
     };
     match model {
         "register" | "cas-register" => run.go(&RegisterModel::new(model == "cas-register", init)
@@ -121,14 +140,19 @@ fn dispatch(
     }
 }
 
-/// The history's operations grouped by partition key, in invocation order (on every core); an
-/// operation the model cannot read is an error naming the first such.
+/// One partition's key and operations, in invocation order.
+pub type Group<'h> = (Cow<'h, str>, Vec<&'h Operation>);
+
+/// The history's operations grouped by partition key (sorted by key), each group in invocation
+/// order (on every core); an operation the model cannot read is an error naming the first such.
 pub fn partitions<'h, M: Model>(
     model: &M,
     ops: &'h [Operation],
-) -> Result<BTreeMap<String, Vec<&'h Operation>>, OpError> {
+) -> Result<Vec<Group<'h>>, OpError> {
     let groups = crate::grouping::group_by(ops, |op| model.partition_key(op).map(Some))?;
-    Ok(groups.into_iter().collect())
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    Ok(groups)
 }
 
 /// Half the memory the system reports available, or 4 GiB when it cannot be read: the memory
@@ -158,45 +182,41 @@ fn progress_bar(options: &CheckOptions, total: u64) -> ProgressBar {
 }
 
 /// One check's inputs, whatever the model.
-struct Run<'a> {
+struct Run<'a, T> {
     name: &'a str,
     history: &'a History,
     options: &'a CheckOptions,
     witness: bool,
+    beside: &'a Beside<'a, T>,
 }
 
-impl Run<'_> {
-    fn go<M: Model>(self, model: &M) -> Result<LinearizabilityResult, CheckError> {
-        let Run {
-            name,
-            history,
-            options,
-            witness,
-        } = self;
-        run(model, name, history, options, witness)
+impl<T: Send> Run<'_, T> {
+    fn go<M: Model>(self, model: &M) -> Result<(LinearizabilityResult, Vec<T>), CheckError> {
+        run(model, self)
     }
 }
 
-fn run<M: Model>(
+/// Compiles and searches every partition, the biggest first, each compiled just before its
+/// search and freed right after: a history's partitions are never all compiled at once.
+fn run<M: Model, T: Send>(
     model: &M,
-    name: &str,
-    history: &History,
-    options: &CheckOptions,
-    witness: bool,
-) -> Result<LinearizabilityResult, CheckError> {
+    run: Run<'_, T>,
+) -> Result<(LinearizabilityResult, Vec<T>), CheckError> {
+    let Run {
+        name,
+        history,
+        options,
+        witness,
+        beside,
+    } = run;
     let started = Instant::now();
     let bad = |e: OpError| CheckError::BadOperation {
         model: name.to_owned(),
         op: e.op,
         message: e.message,
     };
-    let groups = partitions(model, &history.operations).map_err(bad)?;
-    let mut compiled: Vec<(String, Vec<&Operation>, M::Part)> = groups
-        .into_par_iter()
-        .map(|(key, ops)| model.compile(&key, &ops).map(|part| (key, ops, part)))
-        .collect::<Result<_, _>>()
-        .map_err(bad)?;
-    compiled.sort_by_key(|(_, ops, _)| std::cmp::Reverse(ops.len()));
+    let mut groups = partitions(model, &history.operations).map_err(bad)?;
+    groups.sort_by_key(|(_, ops)| std::cmp::Reverse(ops.len()));
     let budget = Budget::new(
         options.time_limit,
         options.memory_limit.unwrap_or_else(default_memory_limit),
@@ -204,29 +224,56 @@ fn run<M: Model>(
     let shrink_until = witness
         .then(|| crate::shrink::check_deadline(started, options.time_limit, options.shrink_time));
     let bar = progress_bar(options, history.operations.len() as u64);
-    let mut results: Vec<PartitionResult> = compiled
+    type Checked<'k, T> = (&'k str, Result<(PartitionResult, T), OpError>);
+    let checked: Vec<Checked<T>> = groups
         .par_iter()
-        .map(|(key, ops, part)| {
-            let result =
-                check_partition(model, key, ops, part, options.engine, &budget, shrink_until);
+        .map(|(key, ops)| {
+            let part = match model.compile(key, ops) {
+                Ok(part) => part,
+                Err(e) => {
+                    // Unreadable input: the check fails, the other searches need not finish.
+                    budget.cancel();
+                    return (&**key, Err(e));
+                }
+            };
+            let beside = beside(key, ops);
+            let result = check_partition(
+                model,
+                key,
+                ops,
+                &part,
+                options.engine,
+                &budget,
+                shrink_until,
+            );
             bar.inc(ops.len() as u64);
             if result.valid == Verdict::Invalid && !options.all_partitions {
                 budget.cancel();
             }
-            result
+            (&**key, Ok((result, beside)))
         })
         .collect();
     bar.finish_and_clear();
-    // Millions of compiled operations take a while to free: on every core.
-    compiled.into_par_iter().for_each(drop);
-    results.sort_by(|a, b| a.key.cmp(&b.key));
+    // Of several unreadable partitions, the one whose bad operation comes first.
+    let unreadable = checked.iter().filter_map(|(_, c)| c.as_ref().err());
+    if let Some(first) = unreadable.min_by_key(|e| e.op) {
+        return Err(bad(first.clone()));
+    }
+    let mut checked: Vec<_> = checked
+        .into_iter()
+        .filter_map(|(key, c)| Some((key, c.ok()?)))
+        .collect();
+    checked.sort_unstable_by_key(|(key, _)| *key);
+    let (results, besides): (Vec<PartitionResult>, Vec<T>) =
+        checked.into_iter().map(|(_, c)| c).unzip();
     let valid = results.iter().fold(Verdict::Valid, |v, r| v.worst(r.valid));
-    Ok(LinearizabilityResult {
+    let result = LinearizabilityResult {
         valid,
         model: name.to_owned(),
         partitions: results,
         check_ms: started.elapsed().as_secs_f64() * 1e3,
-    })
+    };
+    Ok((result, besides))
 }
 
 /// Searches one partition and turns the outcome into its result.

@@ -5,6 +5,7 @@
 //! initial state and a step function, plus the timing of every operation the search must place.
 
 use crate::history::{Operation, Outcome};
+use std::borrow::Cow;
 use std::hash::Hash;
 
 /// An operation a model cannot read: which one, and what was wrong with it.
@@ -85,8 +86,9 @@ pub trait Model: Sync {
     /// One partition's compiled operations and sequential object.
     type Part: Partition;
 
-    /// The partition an operation belongs to (`""` when the model is unpartitioned).
-    fn partition_key(&self, op: &Operation) -> Result<String, OpError>;
+    /// The partition an operation belongs to (`""` when the model is unpartitioned), borrowed
+    /// from the operation when it can be: millions of operations need no string each.
+    fn partition_key<'o>(&self, op: &'o Operation) -> Result<Cow<'o, str>, OpError>;
 
     /// Compiles the operations of one partition (in invocation order) into a sequential object.
     fn compile(&self, key: &str, ops: &[&Operation]) -> Result<Self::Part, OpError>;

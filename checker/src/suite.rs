@@ -2,15 +2,15 @@
 //! the model and, for tickets, the session guarantees and the ledger. `frenzy test`, `check` and
 //! `report` all judge a history through it, so a stored run re-checks to its own verdict.
 
-use crate::check::{check, check_without_witness, CheckError, CheckOptions};
-use crate::history::{History, Outcome};
+use crate::check::{check_beside, CheckError, CheckOptions};
+use crate::history::{History, Operation, Outcome};
 use crate::json::Json;
 use crate::ledger::{check_event, ledger_result};
 use crate::models::tickets::CREATE_EVENT;
 use crate::models::ModelOptions;
 use crate::session::{event_anomalies, sessions_result};
-use crate::ticket_fields::{by_event, per_event};
-use crate::verdict::{AnomalyResult, Results, Verdict};
+use crate::ticket_fields::of_event;
+use crate::verdict::{Anomaly, Results, Verdict};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -27,27 +27,34 @@ pub fn check_all(
     witness: bool,
 ) -> Result<Results, CheckError> {
     let started = Instant::now();
-    let linearize = if witness {
-        check
-    } else {
-        check_without_witness
-    };
     let recorded = ModelOptions {
         hold_ttl: model_options
             .hold_ttl
             .or_else(|| recorded_hold_ttl(history)),
         ..model_options.clone()
     };
-    let tickets = model == "tickets";
-    // The session and ledger checks (and the counts) run beside the search, on the other cores.
-    let (linearizability, (op_counts, (sessions, ledger))) = rayon::join(
-        || linearize(history, model, &recorded, options),
+    let capacities = (model == "tickets").then(|| capacities(history, model_options.init.as_ref()));
+    // The session and ledger checks run event by event beside the search of each event's
+    // partition, while its operations are at hand; the counts on the other cores.
+    let (linearized, op_counts) = rayon::join(
         || {
-            let tickets = tickets.then(|| ticket_checks(history, model_options.init.as_ref()));
-            (history.op_counts(), tickets.unzip())
+            let beside = |event: &str, ops: &[&Operation]| {
+                let capacities = capacities.as_ref()?;
+                Some(ticket_checks(event, ops, capacities.get(event).copied()))
+            };
+            check_beside(history, model, &recorded, options, witness, &beside)
         },
+        || history.op_counts(),
     );
-    let mut linearizability = linearizability?;
+    let (linearizability, checked) = linearized?;
+    let (sessions, ledger) = match capacities {
+        Some(_) => {
+            let (sessions, ledger) = checked.into_iter().flatten().unzip();
+            (Some(sessions_result(sessions)), Some(ledger_result(ledger)))
+        }
+        None => (None, None),
+    };
+    let mut linearizability = linearizability;
     if let Some(why) =
         nothing_checked(history, options.foreign_history).filter(|_| !options.allow_empty)
     {
@@ -74,16 +81,16 @@ pub fn check_all(
     Ok(results)
 }
 
-/// The session and ledger checks of a tickets history, event by event on every core (every fact
-/// they judge by concerns one event); `init` may give the events' capacities.
-fn ticket_checks(history: &History, init: Option<&Value>) -> (AnomalyResult, AnomalyResult) {
-    let capacities = capacities(history, init);
-    let checked = per_event(&by_event(history), |event, ops| {
-        let capacity = capacities.get(event).copied();
+/// The session anomalies and the ledger check ([`check_event`]) of one event's operations;
+/// `capacity`: the event's seats, when known.
+fn ticket_checks(
+    event: &str,
+    ops: &[&Operation],
+    capacity: Option<u64>,
+) -> (Vec<Anomaly>, (Vec<Anomaly>, bool)) {
+    of_event(ops, |ops| {
         (event_anomalies(ops), check_event(event, ops, capacity))
-    });
-    let (sessions, ledger) = checked.into_iter().unzip();
-    (sessions_result(sessions), ledger_result(ledger))
+    })
 }
 
 /// Why `history` is no evidence of correctness, when it is none: it has no client operation,

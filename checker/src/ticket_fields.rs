@@ -29,12 +29,18 @@ pub(crate) fn per_event<'h, T: Send>(
 ) -> Vec<T> {
     groups
         .par_iter()
-        .map(|(event, ops)| {
-            let ops: Vec<TicketOp> = ops.iter().filter_map(|op| TicketOp::of(op)).collect();
-            let refs: Vec<&TicketOp> = ops.iter().collect();
-            check(event, &refs)
-        })
+        .map(|(event, ops)| of_event(ops, |ops| check(event, ops)))
         .collect()
+}
+
+/// `check` of one event's operations, read as tickets operations.
+pub(crate) fn of_event<'h, T>(
+    ops: &[&'h Operation],
+    check: impl FnOnce(&[&TicketOp<'h>]) -> T,
+) -> T {
+    let ops: Vec<TicketOp> = ops.iter().filter_map(|op| TicketOp::of(op)).collect();
+    let refs: Vec<&TicketOp> = ops.iter().collect();
+    check(&refs)
 }
 
 /// One `place_hold`, `release`, `confirm` or `list_holds` operation, its fields pulled out of JSON.

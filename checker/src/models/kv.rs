@@ -10,6 +10,7 @@ use crate::history::{Operation, Outcome};
 use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The kv model; `partitioned: false` checks all keys as one object (`kv-unpartitioned`).
@@ -144,11 +145,15 @@ impl KvModel {
 impl Model for KvModel {
     type Part = KvPartition;
 
-    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
+    fn partition_key<'o>(&self, op: &'o Operation) -> Result<Cow<'o, str>, OpError> {
         if !self.partitioned {
-            return Ok(String::new());
+            return Ok(Cow::Borrowed(""));
         }
-        op.input.get("key").map(key_text).ok_or_else(|| {
+        let key = op.input.get("key").map(|key| match key {
+            Json::String(text) => Cow::Borrowed(&**text),
+            other => Cow::Owned(key_text(other)),
+        });
+        key.ok_or_else(|| {
             OpError::new(
                 op,
                 format!("kv needs a \"key\" in the value, got {}", op.input),

@@ -8,6 +8,7 @@ use crate::history::{Operation, Outcome};
 use crate::json::Json;
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The multi-register model.
 #[derive(Debug, Clone)]
@@ -102,11 +103,11 @@ impl Compiler {
 impl Model for MultiRegisterModel {
     type Part = MultiRegisterPartition;
 
-    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
+    fn partition_key<'o>(&self, op: &'o Operation) -> Result<Cow<'o, str>, OpError> {
         // Real Jepsen histories label transactions `txn`, `read` or `write` alike: what makes an
         // operation a transaction is its value, a list of micro-operations.
         if op.f == "txn" || op.input.is_array() {
-            Ok(String::new())
+            Ok(Cow::Borrowed(""))
         } else {
             Err(OpError::new(
                 op,

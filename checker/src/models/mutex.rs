@@ -4,6 +4,7 @@
 use crate::history::{Operation, Outcome};
 use crate::model::{Model, OpError, Partition, Timing};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// The mutex model.
@@ -32,9 +33,9 @@ pub struct MutexPartition {
 impl Model for MutexModel {
     type Part = MutexPartition;
 
-    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
+    fn partition_key<'o>(&self, op: &'o Operation) -> Result<Cow<'o, str>, OpError> {
         match op.f.as_str() {
-            "acquire" | "release" => Ok(String::new()),
+            "acquire" | "release" => Ok(Cow::Borrowed("")),
             other => Err(OpError::new(
                 op,
                 format!("a mutex has acquire and release, not {other}"),

@@ -5,6 +5,7 @@ use crate::history::{Operation, Outcome};
 use crate::json::Json;
 use crate::model::{explain_stuck, Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The register models; `cas` enables the `cas` operation.
@@ -138,8 +139,10 @@ impl RegisterModel {
 impl Model for RegisterModel {
     type Part = RegisterPartition;
 
-    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
-        Ok(split_keyed(&op.input).map(|(k, _)| k).unwrap_or_default())
+    fn partition_key<'o>(&self, op: &'o Operation) -> Result<Cow<'o, str>, OpError> {
+        Ok(Cow::Owned(
+            split_keyed(&op.input).map(|(k, _)| k).unwrap_or_default(),
+        ))
     }
 
     /// Values some operation of `all` wrote but none of `sub` writes (nor the initial value)

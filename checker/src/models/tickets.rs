@@ -17,6 +17,7 @@ use crate::history::{Operation, Outcome};
 use crate::json::{Json, Str};
 use crate::model::{Model, OpError, Partition, Point, Timing};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// The tickets model.
@@ -410,8 +411,8 @@ fn place_on_timeline(timings: &mut [Timing], ops: &[&Operation]) {
 impl Model for TicketsModel {
     type Part = TicketsPartition;
 
-    fn partition_key(&self, op: &Operation) -> Result<String, OpError> {
-        Ok(input_str(op, "event")?.to_owned())
+    fn partition_key<'o>(&self, op: &'o Operation) -> Result<Cow<'o, str>, OpError> {
+        input_str(op, "event").map(Cow::Borrowed)
     }
 
     fn compile(&self, key: &str, ops: &[&Operation]) -> Result<TicketsPartition, OpError> {
