@@ -74,7 +74,7 @@ pub fn check(
     model_options: &ModelOptions,
     options: &CheckOptions,
 ) -> Result<LinearizabilityResult, CheckError> {
-    dispatch(history, model, model_options, options, true, &|_, _| ()).map(|(result, _)| result)
+    check_beside(history, model, model_options, options, true, &|_, _| ()).map(|(result, _)| result)
 }
 
 /// Like [`check`], but without shrinking a witness for invalid partitions (`witness` stays empty):
@@ -85,7 +85,8 @@ pub fn check_without_witness(
     model_options: &ModelOptions,
     options: &CheckOptions,
 ) -> Result<LinearizabilityResult, CheckError> {
-    dispatch(history, model, model_options, options, false, &|_, _| ()).map(|(result, _)| result)
+    check_beside(history, model, model_options, options, false, &|_, _| ())
+        .map(|(result, _)| result)
 }
 
 /// What runs on each partition's operations beside its search, while they are at hand (the
@@ -95,17 +96,6 @@ pub(crate) type Beside<'a, T> = dyn Fn(&str, &[&Operation]) -> T + Sync + 'a;
 /// Like [`check`] (`witness`: shrink witnesses), also running `beside` on each partition's
 /// operations; its results in the partitions' key order.
 pub(crate) fn check_beside<T: Send>(
-    history: &History,
-    model: &str,
-    model_options: &ModelOptions,
-    options: &CheckOptions,
-    witness: bool,
-    beside: &Beside<T>,
-) -> Result<(LinearizabilityResult, Vec<T>), CheckError> {
-    dispatch(history, model, model_options, options, witness, beside)
-}
-
-fn dispatch<T: Send>(
     history: &History,
     model: &str,
     model_options: &ModelOptions,
