@@ -2,7 +2,7 @@
 //! and what each fault was, in words a person reads ("europe / north-america cut (halves)").
 
 use crate::history::{Event, Process};
-use crate::json::{Json, Text};
+use crate::json::{Json, Object};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -158,7 +158,7 @@ fn completes(invocation: &Json, completion: &Json) -> bool {
 }
 
 /// The grudge of a Jepsen partition as it completes, `[:isolated {node #{nodes it cannot reach}}]`.
-fn jepsen_grudge(value: &Json) -> Option<&[(Text, Json)]> {
+fn jepsen_grudge(value: &Json) -> Option<&Object> {
     match value.as_array()? {
         [tag, grudge] if tag.as_str() == Some("isolated") => bare_grudge(grudge),
         _ => None,
@@ -166,7 +166,7 @@ fn jepsen_grudge(value: &Json) -> Option<&[(Text, Json)]> {
 }
 
 /// A grudge on its own, `{node #{nodes it cannot reach}}`, as Jepsen invokes a partition.
-fn bare_grudge(value: &Json) -> Option<&[(Text, Json)]> {
+fn bare_grudge(value: &Json) -> Option<&Object> {
     let entries = value.as_object().filter(|e| !e.is_empty())?;
     let nodes = |cut: &Json| {
         cut.as_array()
@@ -177,7 +177,7 @@ fn bare_grudge(value: &Json) -> Option<&[(Text, Json)]> {
 
 /// A Jepsen grudge in words: `n1, n4 / n2, n3, n5 cut` when it splits the nodes into groups
 /// that reach nothing outside them, else who is cut from whom (`n1 cut from n2, n5; ...`).
-fn grudge_words(grudge: &[(Text, Json)]) -> String {
+fn grudge_words(grudge: &Object) -> String {
     let all: BTreeSet<&str> = grudge.iter().map(|(node, _)| &**node).collect();
     let mut groups: BTreeMap<BTreeSet<&str>, Vec<&str>> = BTreeMap::new();
     for (node, cut) in grudge {

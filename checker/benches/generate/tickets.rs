@@ -226,7 +226,13 @@ fn apply(state: &mut [Show], op: &Operation, c: usize, holds: &mut u64) -> (Outc
 /// The invocation's value with the result's fields added (the value of a completion event).
 pub fn merged(op: &Operation) -> Json {
     match (op.input.as_object(), op.output.as_object()) {
-        (Some(input), Some(output)) => Json::object(input.iter().chain(output).cloned().collect()),
+        (Some(input), Some(output)) => Json::object(
+            input
+                .iter()
+                .chain(output)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
         _ => op.input.clone(),
     }
 }

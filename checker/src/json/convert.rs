@@ -60,7 +60,7 @@ impl From<&Value> for Json {
             Value::Number(n) => Json::from_number(n),
             Value::String(s) => Json::from(s.as_str()),
             Value::Array(items) => Json::Array(items.iter().map(Json::from).collect()),
-            Value::Object(map) => Json::Object(
+            Value::Object(map) => Json::object(
                 map.iter()
                     .map(|(k, v)| (Text::new(k), Json::from(v)))
                     .collect(),

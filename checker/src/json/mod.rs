@@ -10,12 +10,15 @@
 #[cfg(test)]
 pub(crate) mod any_value;
 mod convert;
+mod interner;
+mod object;
 mod serde_impl;
 mod shared;
 mod string;
 mod string_traits;
 mod text;
 
+pub use object::{Entries, Object};
 pub use shared::Shared;
 pub use string::{Str, INLINE_MAX_LEN};
 pub use text::Text;
@@ -45,12 +48,11 @@ pub enum Json {
     /// An array.
     Array(Shared<Json>),
     /// An object, entries sorted by key.
-    Object(Shared<(Text, Json)>),
+    Object(Object),
 }
 
 const _: () = assert!(size_of::<Json>() == 16);
 const _: () = assert!(size_of::<Text>() == 8);
-const _: () = assert!(size_of::<(Text, Json)>() == 24);
 
 /// What [`Json`]'s index operator gives for a missing key or a non-object.
 static NULL: Json = Json::Null;
@@ -59,7 +61,7 @@ impl Json {
     /// An object of `entries`, in any order; of repeated keys the last wins, as in JSON parsers.
     pub fn object(mut entries: Vec<(Text, Json)>) -> Json {
         if entries.windows(2).all(|pair| pair[0].0 < pair[1].0) {
-            return Json::Object(entries.into());
+            return Json::Object(Object::of_sorted(entries));
         }
         // A stable sort keeps repeated keys in input order; keep the last of each.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -70,25 +72,12 @@ impl Json {
                 _ => unique.push(entry),
             }
         }
-        Json::Object(unique.into())
+        Json::Object(Object::of_sorted(unique))
     }
 
     /// The value of `key` when this is an object that has it.
     pub fn get(&self, key: &str) -> Option<&Json> {
-        let Json::Object(entries) = self else {
-            return None;
-        };
-        if entries.len() > 8 {
-            let at = entries
-                .binary_search_by(|(k, _)| k.as_str().cmp(key))
-                .ok()?;
-            return Some(&entries[at].1);
-        }
-        // A history's objects have a handful of short keys: a scan is faster than a search.
-        entries
-            .iter()
-            .find(|(k, _)| k.as_str() == key)
-            .map(|(_, v)| v)
+        self.as_object()?.get(key)
     }
 
     /// The string, when this is one.
@@ -152,7 +141,7 @@ impl Json {
     }
 
     /// The entries in key order, when this is an object.
-    pub fn as_object(&self) -> Option<&[(Text, Json)]> {
+    pub fn as_object(&self) -> Option<&Object> {
         match self {
             Json::Object(entries) => Some(entries),
             _ => None,
@@ -315,6 +304,33 @@ mod tests {
         assert_ne!(json, json!({"a": 1, "c": "x"}));
         assert_ne!(json, json!({"a": 1}));
         assert_eq!(json, json!({"b": "x", "a": 1}));
+    }
+
+    #[test]
+    fn objects_with_the_same_keys_share_one_list_of_them() {
+        let a: Json = serde_json::from_str(r#"{"user":"u1","qty":2,"event":"e1"}"#).expect("JSON");
+        let b = Json::from(json!({"event": "e2", "qty": 3, "user": "u2"}));
+        let (a, b) = (
+            a.as_object().expect("object"),
+            b.as_object().expect("object"),
+        );
+        assert_eq!(a.keys(), ["event", "qty", "user"]);
+        assert!(std::ptr::eq(a.keys().as_ptr(), b.keys().as_ptr()));
+        assert_eq!(b.get("qty"), Some(&Json::U64(3)));
+        assert_eq!(b.get("hold"), None);
+        let entries: Vec<String> = b.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(entries, ["event=\"e2\"", "qty=3", "user=\"u2\""]);
+        assert_eq!(
+            format!("{b:?}"),
+            r#"{"event": String("e2"), "qty": U64(3), "user": String("u2")}"#
+        );
+        let empty = Json::object(Vec::new());
+        assert_eq!(empty, json!({}));
+        assert_eq!(empty.to_string(), "{}");
+        assert!(empty
+            .as_object()
+            .is_some_and(|o| o.is_empty() && o.keys().is_empty()));
+        assert_eq!(Json::Array(Vec::new().into()).to_string(), "[]");
     }
 
     #[test]

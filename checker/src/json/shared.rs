@@ -6,28 +6,47 @@ use std::ops::Deref;
 use triomphe::ThinArc;
 
 /// An immutable slice, cheap to clone: one 8-byte pointer to an allocation that holds the
-/// reference count, the length and the elements (a `Arc<[T]>` is a 16-byte pointer).
-pub struct Shared<T>(ThinArc<(), T>);
+/// reference count, a header `H`, the length and the elements (an `Arc<[T]>` is a 16-byte
+/// pointer). An empty slice allocates nothing.
+pub struct Shared<T, H = ()>(Option<ThinArc<H, T>>);
 
 const _: () = assert!(size_of::<Shared<u64>>() == 8);
 
-impl<T> Deref for Shared<T> {
-    type Target = [T];
+impl<T, H> Shared<T, H> {
+    /// `items` with `header`; an empty slice drops its header.
+    pub(super) fn new(header: H, items: impl ExactSizeIterator<Item = T>) -> Self {
+        Shared((items.len() > 0).then(|| ThinArc::from_header_and_iter(header, items)))
+    }
 
-    fn deref(&self) -> &[T] {
-        &self.0.slice
+    /// The header, when the slice is not empty.
+    pub(super) fn header(&self) -> Option<&H> {
+        self.0.as_ref().map(|shared| &shared.header.header)
     }
 }
 
-impl<T> Clone for Shared<T> {
+impl<T, H> Deref for Shared<T, H> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.0.as_ref().map_or(&[], |shared| &shared.slice)
+    }
+}
+
+impl<T, H> Clone for Shared<T, H> {
     fn clone(&self) -> Self {
         Shared(self.0.clone())
     }
 }
 
+impl<T, H> Default for Shared<T, H> {
+    fn default() -> Self {
+        Shared(None)
+    }
+}
+
 impl<T> From<Vec<T>> for Shared<T> {
     fn from(items: Vec<T>) -> Self {
-        Shared(ThinArc::from_header_and_iter((), items.into_iter()))
+        Shared::new((), items.into_iter())
     }
 }
 
@@ -37,21 +56,22 @@ impl<T> FromIterator<T> for Shared<T> {
     }
 }
 
-impl<T: PartialEq> PartialEq for Shared<T> {
+/// Slices compare by their elements (a header is derived from them).
+impl<T: PartialEq, H> PartialEq for Shared<T, H> {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
     }
 }
 
-impl<T: Eq> Eq for Shared<T> {}
+impl<T: Eq, H> Eq for Shared<T, H> {}
 
-impl<T: Hash> Hash for Shared<T> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
+impl<T: Hash, H> Hash for Shared<T, H> {
+    fn hash<S: Hasher>(&self, state: &mut S) {
         (**self).hash(state);
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+impl<T: fmt::Debug, H> fmt::Debug for Shared<T, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }

@@ -1,5 +1,6 @@
 //! [`Text`]: an immutable string behind one thin shared pointer, with short strings interned.
 
+use super::interner::{fnv, Interner, FNV_START};
 use arcstr::ArcStr;
 use std::cell::RefCell;
 
@@ -11,31 +12,10 @@ pub struct Text(ArcStr);
 
 /// Strings up to this many bytes are interned.
 const INTERN_MAX_LEN: usize = 24;
-/// Slots of each thread's table of recently seen strings (a power of two).
-const INTERN_SLOTS: usize = 1 << 16;
 
 thread_local! {
-    /// A direct-mapped cache: each short string has one slot, chosen by its hash. A new string
-    /// takes the slot over unless its string was asked for again since the last newcomer (a
-    /// second chance): recurring names stay shared even among millions of unique ids, which
-    /// just pass through, and the table never grows.
-    static INTERNED: RefCell<Vec<Slot>> = RefCell::new(vec![Slot::default(); INTERN_SLOTS]);
-}
-
-/// One slot of the table of interned strings.
-#[derive(Clone, Default)]
-struct Slot {
-    text: Option<ArcStr>,
-    /// Whether `text` was asked for again since it came or since the last newcomer.
-    used: bool,
-}
-
-/// The slot of `text` (FNV-1a).
-fn slot(text: &str) -> usize {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    (hash ^ (hash >> 32)) as usize & (INTERN_SLOTS - 1)
+    /// This thread's recently read short strings.
+    static INTERNED: RefCell<Interner<ArcStr>> = RefCell::new(Interner::new());
 }
 
 impl Text {
@@ -44,25 +24,13 @@ impl Text {
         if text.len() > INTERN_MAX_LEN {
             return Text(ArcStr::from(text));
         }
-        INTERNED.with(|table| {
-            let mut table = table.borrow_mut();
-            let entry = &mut table[slot(text)];
-            match &entry.text {
-                Some(shared) if shared.as_str() == text => {
-                    entry.used = true;
-                    Text(shared.clone())
-                }
-                _ if entry.used => {
-                    entry.used = false;
-                    Text(ArcStr::from(text))
-                }
-                _ => {
-                    let shared = ArcStr::from(text);
-                    entry.text = Some(shared.clone());
-                    Text(shared)
-                }
-            }
-        })
+        Text(INTERNED.with(|table| {
+            table.borrow_mut().get(
+                fnv(FNV_START, text.as_bytes()),
+                |shared| shared.as_str() == text,
+                || ArcStr::from(text),
+            )
+        }))
     }
 
     /// The string.
