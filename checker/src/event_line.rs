@@ -197,17 +197,17 @@ impl<'a> Cursor<'a> {
             return None;
         }
         self.eat(b'{')?;
-        let mut entries: Vec<(Text, Json)> = Vec::with_capacity(4);
+        let mut entries: Vec<(&str, Json)> = Vec::with_capacity(4);
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Json::object(entries));
+            return Some(Json::object_of(entries));
         }
         loop {
-            let key = Text::new(self.string()?);
+            let key = self.string()?;
             self.eat(b':')?;
             entries.push((key, self.value(depth)?));
             if !self.more(b'}')? {
-                return Some(Json::object(entries));
+                return Some(Json::object_of(entries));
             }
         }
     }

@@ -59,20 +59,30 @@ static NULL: Json = Json::Null;
 
 impl Json {
     /// An object of `entries`, in any order; of repeated keys the last wins, as in JSON parsers.
-    pub fn object(mut entries: Vec<(Text, Json)>) -> Json {
-        if entries.windows(2).all(|pair| pair[0].0 < pair[1].0) {
-            return Json::Object(Object::of_sorted(entries));
+    pub fn object(entries: Vec<(Text, Json)>) -> Json {
+        Json::object_of(entries)
+    }
+
+    /// [`Json::object`] with keys that may be plain strings: a reader's keys need no [`Text`]
+    /// of their own, since the object's list of keys is found by them.
+    pub(crate) fn object_of<K: AsRef<str>>(mut entries: Vec<(K, Json)>) -> Json {
+        /// The key of an entry.
+        fn key<K: AsRef<str>>(entry: &(K, Json)) -> &str {
+            entry.0.as_ref()
         }
-        // A stable sort keeps repeated keys in input order; keep the last of each.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut unique: Vec<(Text, Json)> = Vec::with_capacity(entries.len());
-        for entry in entries {
-            match unique.last_mut() {
-                Some(last) if last.0 == entry.0 => *last = entry,
-                _ => unique.push(entry),
+        if !entries.windows(2).all(|pair| key(&pair[0]) < key(&pair[1])) {
+            // A stable sort keeps repeated keys in input order; keep the last of each.
+            entries.sort_by(|a, b| key(a).cmp(key(b)));
+            let mut unique: Vec<(K, Json)> = Vec::with_capacity(entries.len());
+            for entry in entries {
+                match unique.last_mut() {
+                    Some(last) if key(last) == key(&entry) => *last = entry,
+                    _ => unique.push(entry),
+                }
             }
+            entries = unique;
         }
-        Json::Object(Object::of_sorted(unique))
+        Json::Object(Object::of_sorted(entries))
     }
 
     /// The value of `key` when this is an object that has it.

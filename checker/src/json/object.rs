@@ -26,14 +26,14 @@ thread_local! {
 
 impl Object {
     /// An object of `entries`, sorted by key, each key once (the caller sorts them).
-    pub(super) fn of_sorted(entries: Vec<(Text, Json)>) -> Object {
-        let keys = || entries.iter().map(|(k, _)| k);
+    pub(super) fn of_sorted<K: AsRef<str>>(entries: Vec<(K, Json)>) -> Object {
+        let keys = || entries.iter().map(|(k, _)| k.as_ref());
         let hash = keys().fold(FNV_START, |h, k| fnv(h, k.as_bytes()) ^ 0xff);
         let shared = KEYS.with(|table| {
             table.borrow_mut().get(
                 hash,
-                |known| known.iter().eq(keys()),
-                || Shared::new((), keys().cloned()),
+                |known| known.iter().map(Text::as_str).eq(keys()),
+                || Shared::new((), keys().map(Text::new)),
             )
         });
         Object(Shared::new(shared, entries.into_iter().map(|(_, v)| v)))
@@ -71,7 +71,10 @@ impl Object {
             keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?
         } else {
             // A history's objects have a handful of short keys: a scan is faster than a search.
-            keys.iter().position(|k| k.as_str() == key)?
+            let (len, first) = (key.len(), key.as_bytes().first());
+            keys.iter().position(|k| {
+                k.len() == len && k.as_bytes().first() == first && k.as_str() == key
+            })?
         };
         self.values().get(at)
     }
