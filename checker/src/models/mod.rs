@@ -10,6 +10,7 @@ pub mod mutex;
 pub mod register;
 pub mod tickets;
 mod tickets_explain;
+mod tickets_holds;
 
 pub use intern::Interner;
 

@@ -11,6 +11,7 @@
 //! in between". A hold whose placement never returned may expire at any time after call + TTL.
 
 use super::cow_array::CowArray;
+use super::tickets_holds::HoldEvents;
 use super::{input_str, Interner};
 use crate::fast_hash::{FastMap, FastSet};
 use crate::history::{Operation, Outcome};
@@ -27,7 +28,7 @@ pub struct TicketsModel {
     hold_ttl: Option<Duration>,
     expiry_slack: Duration,
     /// The event each hold id an ok `place_hold` returned belongs to, over the whole history.
-    hold_events: FastMap<Str, Str>,
+    hold_events: HoldEvents,
 }
 
 impl TicketsModel {
@@ -42,24 +43,15 @@ impl TicketsModel {
             init,
             hold_ttl,
             expiry_slack,
-            hold_events: FastMap::default(),
+            hold_events: HoldEvents::default(),
         }
     }
 
     /// The same model with every hold id of `ops` bound to its event before the partitions are
     /// compiled: hold ids are unique across events, so an id an ok `place_hold` of one event
     /// returned names no hold of any other event (no unknown placement there can explain it).
-    pub fn binding_holds_of<'a>(mut self, ops: impl IntoIterator<Item = &'a Operation>) -> Self {
-        for op in ops {
-            if op.f != "place_hold" || op.outcome != Outcome::Ok {
-                continue;
-            }
-            let hold = op.output.get("hold").and_then(Json::as_text);
-            let event = op.input.get("event").and_then(Json::as_text);
-            if let (Some(hold), Some(event)) = (hold, event) {
-                self.hold_events.insert(hold.clone(), event.clone());
-            }
-        }
+    pub fn binding_holds_of(mut self, ops: &[Operation]) -> Self {
+        self.hold_events = HoldEvents::of(ops);
         self
     }
 
