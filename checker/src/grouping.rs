@@ -8,6 +8,15 @@ use std::hash::Hash;
 /// The fewest items grouped as one slice.
 const MIN_SLICE: usize = 1 << 14;
 
+/// How many of `items` items one core's slice holds: a few slices a core (each slice's table
+/// holds up to every key, so many small slices of a history with many keys would cost more to
+/// merge than to fill), and no fewer than [`MIN_SLICE`].
+pub(crate) fn slice_len(items: usize) -> usize {
+    items
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(MIN_SLICE)
+}
+
 /// `items` grouped by `key`, each group in the items' order; items whose key is `Ok(None)` are
 /// left out, and the first error in the items' order is the result.
 pub fn group_by<'a, T, K, E>(
@@ -19,12 +28,7 @@ where
     K: Eq + Hash + Send,
     E: Send,
 {
-    // A few slices a core: each slice's table holds up to every key, so many small slices of a
-    // history with many keys would cost more to merge than to group.
-    let slice = items
-        .len()
-        .div_ceil(4 * rayon::current_num_threads())
-        .max(MIN_SLICE);
+    let slice = slice_len(items.len());
     let slices: Vec<Result<FastMap<K, Vec<&T>>, E>> = items
         .par_chunks(slice)
         .map(|slice| {

@@ -12,8 +12,6 @@ use std::hash::{BuildHasher, BuildHasherDefault};
 
 /// Shards of the table (a power of two).
 const SHARDS: usize = 64;
-/// The fewest operations read as one slice.
-const MIN_SLICE: usize = 1 << 14;
 
 /// Hold id -> the event of the ok `place_hold` that returned it (the last such in the history).
 #[derive(Debug, Clone, Default)]
@@ -32,10 +30,7 @@ fn shard(hold: &str) -> usize {
 impl HoldEvents {
     /// The hold ids every ok `place_hold` of `ops` returned, each with the event it names.
     pub fn of(ops: &[Operation]) -> HoldEvents {
-        let slice = ops
-            .len()
-            .div_ceil(4 * rayon::current_num_threads())
-            .max(MIN_SLICE);
+        let slice = crate::grouping::slice_len(ops.len());
         // Each slice's placements by shard, the slices in history order.
         let sliced: Vec<Vec<Vec<(&Str, &Str)>>> = ops
             .par_chunks(slice)
@@ -73,5 +68,52 @@ impl HoldEvents {
     /// The event whose ok `place_hold` returned `hold`, if one did.
     pub fn get(&self, hold: &str) -> Option<&Str> {
         self.shards.get(shard(hold))?.get(hold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::Text;
+    use serde_json::json;
+
+    fn place(id: u64, event: &str, outcome: Outcome, hold: &str) -> Operation {
+        Operation {
+            id,
+            completion: Some(id + 1),
+            process: 0,
+            f: Text::new("place_hold"),
+            input: json!({"event": event, "user": "u", "qty": 1}).into(),
+            output: json!({ "hold": hold }).into(),
+            outcome,
+            call: id,
+            ret: Some(id + 1),
+        }
+    }
+
+    #[test]
+    fn each_ok_placement_binds_its_hold_the_last_one_winning_across_slices() {
+        // More operations than one slice holds, so several slices fill the shards.
+        let mut ops: Vec<Operation> = (0..40_000)
+            .map(|i| {
+                place(
+                    2 * i,
+                    &format!("e{}", i % 7),
+                    Outcome::Ok,
+                    &format!("h-{i}"),
+                )
+            })
+            .collect();
+        ops.push(place(80_000, "late", Outcome::Ok, "h-3"));
+        ops.push(place(80_002, "refused", Outcome::Fail, "h-4"));
+        let holds = HoldEvents::of(&ops);
+        assert_eq!(holds.get("h-3").map(|e| e.to_string()), Some("late".into()));
+        assert_eq!(holds.get("h-4").map(|e| e.to_string()), Some("e4".into()));
+        assert_eq!(
+            holds.get("h-39999").map(|e| e.to_string()),
+            Some("e1".into())
+        );
+        assert!(holds.get("h-40000").is_none());
+        assert!(HoldEvents::of(&[]).get("h-1").is_none());
     }
 }
