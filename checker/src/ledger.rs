@@ -52,32 +52,65 @@ pub fn check_ledger(history: &History, capacities: &BTreeMap<String, u64>) -> An
 
 /// The result of the ledger checks of every event ([`check_event`], in event order). An event
 /// with a capacity but no operation has nothing to check.
-pub(crate) fn ledger_result(checked: Vec<(Vec<Anomaly>, bool)>) -> AnomalyResult {
-    let undecided = checked.iter().any(|(_, undecided)| *undecided);
-    let mut anomalies: Vec<Anomaly> = checked.into_iter().flat_map(|(a, _)| a).collect();
+pub(crate) fn ledger_result(checked: Vec<(Vec<Anomaly>, Option<String>)>) -> AnomalyResult {
+    let events = checked.len();
+    let mut anomalies = Vec::new();
+    let mut undecided = Vec::new();
+    for (found, event) in checked {
+        anomalies.extend(found);
+        undecided.extend(event);
+    }
     anomalies.sort_by_key(|a| a.events.first().copied());
-    let valid = if !anomalies.is_empty() {
-        Verdict::Invalid
-    } else if undecided {
-        Verdict::Unknown
+    let (valid, reason) = if !anomalies.is_empty() {
+        (Verdict::Invalid, None)
+    } else if !undecided.is_empty() {
+        (Verdict::Unknown, Some(undecided_reason(&undecided, events)))
     } else {
-        Verdict::Valid
+        (Verdict::Valid, None)
     };
-    AnomalyResult { valid, anomalies }
+    AnomalyResult {
+        valid,
+        anomalies,
+        reason,
+    }
 }
 
-/// The ledger anomalies of one event's operations, and whether the event is undecided (it has
-/// placements but no final log read to judge them by).
+/// Why the ledger is unknown: `undecided` (event names) of the history's `events` have holds but
+/// no final log read.
+fn undecided_reason(undecided: &[String], events: usize) -> String {
+    const NAMED: usize = 3;
+    let mut names = undecided[..undecided.len().min(NAMED)].join(", ");
+    if undecided.len() > NAMED {
+        names.push_str(", ...");
+    }
+    let (has, them) = if undecided.len() == 1 {
+        ("has", "its holds")
+    } else {
+        ("have", "their holds")
+    };
+    let which = match (undecided.len(), events) {
+        (1, 1) => "the history's one event".to_owned(),
+        (n, all) if n == all => format!("all {all} events"),
+        (n, all) => format!("{n} of the {all} events"),
+    };
+    format!(
+        "{which} ({names}) {has} holds but no successful read_log: the ledger judges {them} by \
+         each event's final log read, which a run records at its end"
+    )
+}
+
+/// The ledger anomalies of one event's operations, and the event's name when it is undecided
+/// (it has placements but no final log read to judge them by).
 pub(crate) fn check_event(
     event: &str,
     on_event: &[&TicketOp],
     capacity: Option<u64>,
-) -> (Vec<Anomaly>, bool) {
+) -> (Vec<Anomaly>, Option<String>) {
     let mut anomalies = Vec::new();
     inventory_never_negative(event, on_event, &mut anomalies);
     let Some(log) = freshest(on_event, "read_log") else {
-        let undecided = on_event.iter().any(|t| t.op.f == "place_hold");
-        return (anomalies, undecided);
+        let placed = on_event.iter().any(|t| t.op.f == "place_hold");
+        return (anomalies, placed.then(|| event.to_owned()));
     };
     let ledger = EventLedger::new(event, on_event, log);
     if let Some(capacity) = capacity {
@@ -91,7 +124,7 @@ pub(crate) fn check_event(
     ledger.holds_match_events(&mut anomalies);
     ledger.failed_requests_left_nothing(&mut anomalies);
     ledger.one_hold_per_request(&mut anomalies);
-    (anomalies, false)
+    (anomalies, None)
 }
 
 /// One entry of an event's log, as `read_log` returns it.

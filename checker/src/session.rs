@@ -44,7 +44,11 @@ pub(crate) fn sessions_result(per_event: Vec<Vec<Anomaly>>) -> AnomalyResult {
     } else {
         Verdict::Invalid
     };
-    AnomalyResult { valid, anomalies }
+    AnomalyResult {
+        valid,
+        anomalies,
+        reason: None,
+    }
 }
 
 /// The session anomalies of one event's operations, session by session (sessions in user order).

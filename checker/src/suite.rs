@@ -87,7 +87,7 @@ fn ticket_checks(
     event: &str,
     ops: &[&Operation],
     capacity: Option<u64>,
-) -> (Vec<Anomaly>, (Vec<Anomaly>, bool)) {
+) -> (Vec<Anomaly>, (Vec<Anomaly>, Option<String>)) {
     of_event(ops, |ops| {
         (event_anomalies(ops), check_event(event, ops, capacity))
     })

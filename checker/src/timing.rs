@@ -228,6 +228,7 @@ mod tests {
                     anomaly(vec![0, 1]),
                     anomaly(vec![6, 7]),
                 ],
+                reason: None,
             }),
             check_ms: 0.0,
         };

@@ -210,6 +210,10 @@ pub struct AnomalyResult {
     pub valid: Verdict,
     /// Each anomaly found.
     pub anomalies: Vec<Anomaly>,
+    /// Why the verdict is unknown, when it is (e.g. the ledger: events with holds but no final
+    /// log read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Everything known about one checked history: the object `frenzy check --json` prints per file and

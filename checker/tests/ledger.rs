@@ -66,6 +66,7 @@ fn a_ledger_that_adds_up_is_valid() {
     let (history, _) = plan.build();
     let result = check_ledger(&history, &capacity(10));
     assert_eq!(result.valid, Verdict::Valid, "{:?}", result.anomalies);
+    assert_eq!(result.reason, None, "a decided ledger needs no reason");
 }
 
 /// A lagging replica's final reads (seq 2, before h3 was placed) complete after the fresh ones
@@ -341,4 +342,9 @@ fn without_a_final_log_read_the_ledger_is_unknown() {
     let result = check_ledger(&history, &capacity(10));
     assert_eq!(result.valid, Verdict::Unknown);
     assert!(result.anomalies.is_empty());
+    let reason = result.reason.expect("an unknown ledger says why");
+    assert!(
+        reason.starts_with("the history's one event (e1) has holds but no successful read_log"),
+        "{reason}"
+    );
 }

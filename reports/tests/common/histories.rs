@@ -190,10 +190,12 @@ pub fn oversold_results(o: &Oversold) -> Results {
                 events: vec![o.carol_hold, o.carol_list + 1],
                 when: None,
             }],
+            reason: None,
         }),
         ledger: Some(AnomalyResult {
             valid: Verdict::Valid,
             anomalies: vec![],
+            reason: None,
         }),
         check_ms: 1.5,
     };

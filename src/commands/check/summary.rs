@@ -122,6 +122,9 @@ fn anomalies(out: &mut String, name: &str, result: Option<&AnomalyResult>) {
         verdict_word(result.valid),
         counted(result.anomalies.len(), "anomaly", "anomalies")
     );
+    if let Some(reason) = &result.reason {
+        let _ = writeln!(out, "    {reason}");
+    }
     for a in result.anomalies.iter().take(SHOWN) {
         let when = When::clause(a.when.as_ref());
         let _ = writeln!(out, "    - {}{when}: {}", a.kind, a.explanation);
@@ -248,9 +251,25 @@ mod tests {
                 events: vec![1],
                 when: None,
             }],
+            reason: None,
         });
         let text = render(&r, None);
         assert!(text.contains("  ledger: INVALID (1 anomaly)\n"), "{text}");
+    }
+
+    #[test]
+    fn says_why_the_ledger_is_unknown() {
+        let mut r = results(vec![partition("e1", Verdict::Valid)]);
+        r.ledger = Some(AnomalyResult {
+            valid: Verdict::Unknown,
+            anomalies: Vec::new(),
+            reason: Some("2 of the 2 events (e1, e2) have holds but no read_log".into()),
+        });
+        let text = render(&r, None);
+        assert!(
+            text.contains("  ledger: UNKNOWN (0 anomalies)\n    2 of the 2 events (e1, e2)"),
+            "{text}"
+        );
     }
 
     #[test]
