@@ -7,6 +7,7 @@ use crate::validate::{HistoryBuilder, HistoryError};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::io::{self, BufRead, Write};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Reads events one line at a time; blank lines are skipped. Yields each event with its 1-based line.
@@ -144,76 +145,145 @@ fn explain(line: &str, error: serde_json::Error) -> String {
 const CHUNK: usize = 8 << 20;
 
 /// Reads a whole JSONL history and validates it; errors name the file's line. The file is read
-/// a few megabytes at a time, cut after its last whole line, and the lines are parsed in parallel.
-pub fn read_history<R: BufRead>(mut input: R) -> Result<History, HistoryError> {
-    let mut builder = HistoryBuilder::strict();
-    let mut lines = LineMap::default();
-    let mut read = 0;
-    let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + (64 << 10));
-    let mut rest: Vec<u8> = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut first_line = 1;
-    loop {
-        chunk.clear();
-        chunk.append(&mut rest);
-        let at_end = read_whole_lines(&mut input, &mut chunk, first_line)?;
-        if chunk.is_empty() {
-            break;
+/// a few megabytes at a time, cut after its last whole line; each chunk's lines are parsed in
+/// parallel and paired into the history while the next chunk is read.
+pub fn read_history<R: BufRead + Send>(input: R) -> Result<History, HistoryError> {
+    let mut reader = ChunkReader {
+        input,
+        rest: Vec::new(),
+        first_line: 1,
+        done: false,
+    };
+    let mut pairing = Pairing {
+        builder: HistoryBuilder::strict(),
+        lines: LineMap::default(),
+        read: 0,
+        events: Vec::new(),
+    };
+    let mut spare = Chunk::default();
+    let mut current = reader.next(std::mem::take(&mut spare))?;
+    while let Some(chunk) = current {
+        let buffers = std::mem::take(&mut spare);
+        let (taken, next) = rayon::join(|| pairing.take(&chunk), || reader.next(buffers));
+        // An error in this chunk comes before one found reading the next.
+        taken?;
+        current = next?;
+        spare = chunk;
+    }
+    Ok(pairing.builder.finish())
+}
+
+/// Whole lines of a history file read ahead, as UTF-8 text.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    /// `(1-based line, byte range in text)` of each line that is not blank, its trailing
+    /// white space left out.
+    lines: Vec<(usize, Range<usize>)>,
+}
+
+/// Reads a history file a chunk of whole lines at a time.
+struct ChunkReader<R> {
+    input: R,
+    /// The start of a line the last chunk cut off.
+    rest: Vec<u8>,
+    /// The line the next chunk starts with.
+    first_line: usize,
+    /// Whether the input has ended.
+    done: bool,
+}
+
+impl<R: BufRead> ChunkReader<R> {
+    /// The next chunk, in `spare`'s buffers; `None` at the end of the input.
+    fn next(&mut self, spare: Chunk) -> Result<Option<Chunk>, HistoryError> {
+        if self.done {
+            return Ok(None);
         }
-        let cut = match chunk.iter().rposition(|&b| b == b'\n') {
-            Some(newline) if !at_end => newline + 1,
-            _ => chunk.len(),
+        let mut bytes = spare.text.into_bytes();
+        bytes.clear();
+        bytes.reserve(CHUNK + (64 << 10));
+        bytes.append(&mut self.rest);
+        self.done = read_whole_lines(&mut self.input, &mut bytes, self.first_line)?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let cut = match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(newline) if !self.done => newline + 1,
+            _ => bytes.len(),
         };
-        rest.extend_from_slice(&chunk[cut..]);
-        chunk.truncate(cut);
-        let text = std::str::from_utf8(&chunk).map_err(|e| HistoryError {
-            line: first_line + newlines(&chunk[..e.valid_up_to()]),
+        self.rest.extend_from_slice(&bytes[cut..]);
+        bytes.truncate(cut);
+        let text = String::from_utf8(bytes).map_err(|e| HistoryError {
+            line: self.first_line + newlines(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
             message: "not UTF-8 text; a history is UTF-8 JSON, one event per line".into(),
         })?;
-        let mut batch: Vec<(usize, &str)> = Vec::new();
-        let mut newlines = 0;
+        let mut lines = spare.lines;
+        lines.clear();
+        let (mut start, mut newlines) = (0, 0);
         for (i, line) in text.split('\n').enumerate() {
             newlines = i;
-            let line = line.trim_end();
-            if !line.trim_start().is_empty() {
-                batch.push((first_line + i, line));
+            let kept = line.trim_end();
+            if !kept.trim_start().is_empty() {
+                lines.push((self.first_line + i, start..start + kept.len()));
             }
+            start += line.len() + 1;
         }
-        first_line += newlines;
-        lines.note(read, &batch);
+        self.first_line += newlines;
+        Ok(Some(Chunk { text, lines }))
+    }
+}
+
+/// Parses chunks of lines into events and pairs them into the history, in file order.
+struct Pairing {
+    builder: HistoryBuilder,
+    lines: LineMap,
+    /// Events taken so far.
+    read: usize,
+    /// A chunk's events (the buffer is kept from chunk to chunk).
+    events: Vec<Event>,
+}
+
+impl Pairing {
+    /// Takes every event of `chunk` into the history, or names the first line that is wrong, as
+    /// reading in order would find it: an event that does not fit the history before it, or a
+    /// line that is no event.
+    fn take(&mut self, chunk: &Chunk) -> Result<(), HistoryError> {
+        let line_text = |range: &Range<usize>| &chunk.text[range.clone()];
+        self.lines.note(self.read, &chunk.lines);
         // Parsed on every core; a line that is no event leaves a stand-in and the flag.
         let failed = AtomicBool::new(false);
-        events.par_extend(batch.par_iter().map(|(_, line)| {
-            parse_event(line).unwrap_or_else(|_| {
-                failed.store(true, Ordering::Relaxed);
-                stand_in()
-            })
-        }));
-        // The first line that is wrong, as reading in order would find it: an event that does
-        // not fit the history before it, or a line that is no event.
+        self.events
+            .par_extend(chunk.lines.par_iter().map(|(_, range)| {
+                parse_event(line_text(range)).unwrap_or_else(|_| {
+                    failed.store(true, Ordering::Relaxed);
+                    stand_in()
+                })
+            }));
         let unreadable = failed.into_inner().then(|| {
-            batch
+            chunk
+                .lines
                 .iter()
                 .enumerate()
-                .find_map(|(k, (line, text))| parse_event(text).err().map(|m| (k, *line, m)))
+                .find_map(|(k, (line, range))| {
+                    parse_event(line_text(range)).err().map(|m| (k, *line, m))
+                })
                 .unwrap_or_default()
         });
-        let readable = unreadable.as_ref().map_or(events.len(), |(k, _, _)| *k);
-        for event in events.drain(..).take(readable) {
-            builder.push(event).map_err(|e| HistoryError {
-                line: lines.line_of(e.line - 1),
+        let readable = unreadable
+            .as_ref()
+            .map_or(self.events.len(), |(k, _, _)| *k);
+        for event in self.events.drain(..).take(readable) {
+            self.builder.push(event).map_err(|e| HistoryError {
+                line: self.lines.line_of(e.line - 1),
                 message: e.message,
             })?;
         }
         if let Some((_, line, message)) = unreadable {
             return Err(HistoryError { line, message });
         }
-        read += batch.len();
-        if at_end {
-            break;
-        }
+        self.read += chunk.lines.len();
+        Ok(())
     }
-    Ok(builder.finish())
 }
 
 /// The event that stands in for a line that is none while its batch is parsed (the batch is
@@ -239,9 +309,9 @@ struct LineMap {
 }
 
 impl LineMap {
-    /// Notes the lines of a batch of events whose first has position `start`.
-    fn note(&mut self, start: usize, batch: &[(usize, &str)]) {
-        for (k, (line, _)) in batch.iter().enumerate() {
+    /// Notes the lines of a chunk's events (`(line, _)` each), the first at position `start`.
+    fn note<T>(&mut self, start: usize, chunk: &[(usize, T)]) {
+        for (k, (line, _)) in chunk.iter().enumerate() {
             let skipped = line - (start + k + 1);
             if self.skips.last().map_or(0, |&(_, s)| s) != skipped {
                 self.skips.push((start + k, skipped));
