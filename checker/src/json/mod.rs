@@ -3,9 +3,9 @@
 //! A history of millions of operations holds millions of small objects such as
 //! `{"event":"e1","qty":2,"user":"alice"}`. A `serde_json::Value` object is a B-tree node of
 //! several hundred bytes with every key allocated; a [`Json`] value is 16 bytes, an object one
-//! shared slice of sorted 24-byte entries with interned keys, short strings are held inline
-//! (no allocation), and cloning any value at most counts a reference, so an operation shares
-//! its values with the events it pairs.
+//! allocation of its values (16 bytes each) that points to its list of keys, shared by every
+//! object with the same keys, strings of up to [`INLINE_MAX_LEN`] bytes are held inline (no
+//! allocation), and cloning any value at most counts a reference.
 
 #[cfg(test)]
 pub(crate) mod any_value;
