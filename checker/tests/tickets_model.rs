@@ -196,6 +196,36 @@ fn bad_model_names_and_unreadable_operations_are_user_errors() {
     assert!(check(&h, "cas-register", &options.0, &options.1).is_err());
 }
 
+/// Partitions are compiled as their search comes (the biggest first), yet of several unreadable
+/// ones the error names the history's first bad operation.
+#[test]
+fn of_several_unreadable_events_the_first_bad_operation_is_named() {
+    let place = |at, event: &str, qty: Value| {
+        let input = json!({"event": event, "user": "al", "qty": qty});
+        op(
+            at,
+            "place_hold",
+            input,
+            json!({"hold": format!("h{at}")}),
+            Outcome::Ok,
+        )
+    };
+    let mut ops = vec![place(0, "small", json!(1)), place(2, "small", json!("two"))];
+    ops.extend((0..20).map(|i| place(4 + 2 * i, "big", json!(1))));
+    ops.push(place(44, "big", json!(0)));
+    let h = History {
+        nemesis: Vec::new(),
+        operations: ops,
+    };
+    let options = (ModelOptions::default(), CheckOptions::default());
+    match check(&h, "tickets", &options.0, &options.1) {
+        Err(e @ CheckError::BadOperation { op: 2, .. }) => {
+            assert!(e.to_string().contains("qty"), "{e}")
+        }
+        other => panic!("expected operation 2 to be named, got {other:?}"),
+    }
+}
+
 /// Hold ids are unique across events: e1's ok placement returned h1, so h1 in e3's list is an
 /// anomaly that no unknown placement in e3 can explain.
 #[test]
