@@ -103,12 +103,19 @@ fn cases(results: &Results) -> Vec<Case> {
     cases
 }
 
-/// The test case of a check that lists anomalies: every anomaly's sentence, one per line.
+/// The test case of a check that lists anomalies: why it is unknown, when it says, then every
+/// anomaly's sentence, one per line.
 fn anomaly_case(name: &str, result: &AnomalyResult) -> Case {
     let message = result
-        .anomalies
+        .reason
         .iter()
-        .map(|a| format!("{}: {}", a.kind, a.explanation))
+        .cloned()
+        .chain(
+            result
+                .anomalies
+                .iter()
+                .map(|a| format!("{}: {}", a.kind, a.explanation)),
+        )
         .collect::<Vec<_>>()
         .join("\n");
     Case {
@@ -116,5 +123,23 @@ fn anomaly_case(name: &str, result: &AnomalyResult) -> Case {
         verdict: result.valid,
         message,
         seconds: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_ledger_is_an_error_that_says_why() {
+        let results =
+            crate::test_results::unknown_ledger("event e1 has holds but no successful read_log");
+        let xml = junit_xml("run", &results);
+        assert!(
+            xml.contains(
+                "<error message=\"event e1 has holds but no successful read_log\" type=\"unknown\">"
+            ),
+            "{xml}"
+        );
     }
 }

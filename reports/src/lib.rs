@@ -20,6 +20,8 @@ pub mod serve;
 pub mod stamp;
 pub mod store;
 pub mod summary;
+#[cfg(test)]
+mod test_results;
 pub mod timeline_data;
 
 pub use error::{ReportError, Result};

@@ -75,9 +75,14 @@ fn checks_table(results: &Results) -> String {
     }
     for (name, r) in [("sessions", &results.sessions), ("ledger", &results.ledger)] {
         if let Some(r) = r {
+            let why = r
+                .reason
+                .as_deref()
+                .map(|reason| format!("; {}", escape(reason)))
+                .unwrap_or_default();
             let _ = writeln!(
                 h,
-                "<tr><td>{name}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{name}</td><td>{}</td><td>{}{why}</td></tr>",
                 verdict_word(r.valid),
                 counted(r.anomalies.len(), "anomaly", "anomalies")
             );
@@ -267,5 +272,21 @@ impl<'h> OpLinks<'h> {
             }
         }
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_ledger_says_why_in_the_checks_table() {
+        let results =
+            crate::test_results::unknown_ledger("event e1 has holds but no successful read_log");
+        let table = checks_table(&results);
+        assert!(
+            table.contains("0 anomalies; event e1 has holds but no successful read_log"),
+            "{table}"
+        );
     }
 }
