@@ -148,6 +148,21 @@ pub trait Partition: Send + Sync {
         None
     }
 
+    /// Whether [`Partition::hopeless`] can judge states whose first operation to return is
+    /// `first` (the search then gathers what may go before it). Default: never.
+    fn judges_hopeless(&self, _first: usize) -> bool {
+        false
+    }
+
+    /// Whether operation `first`, the first still to be placed whose return comes before every
+    /// other's, can never be placed from `state`, whatever subset of the operations `before`
+    /// (still to be placed, called before `first` returns) goes ahead of it, in whatever order:
+    /// a dead end found without trying each subset. It must never say so of a state from which
+    /// some order works. Asked only when [`Partition::judges_hopeless`] says so.
+    fn hopeless(&self, _state: &Self::State, _first: usize, _before: &[usize]) -> bool {
+        false
+    }
+
     /// Approximate heap bytes a state holds beyond its inline size, for the memory budget.
     fn state_heap_bytes(&self, _state: &Self::State) -> usize {
         0

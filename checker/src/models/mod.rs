@@ -11,6 +11,7 @@ pub mod register;
 pub mod tickets;
 mod tickets_explain;
 mod tickets_holds;
+mod tickets_reach;
 
 pub use intern::Interner;
 

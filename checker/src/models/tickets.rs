@@ -456,6 +456,11 @@ impl TicketsPartition {
 
     /// Placements an unbound orphan id may name: active, anonymous, not yet named by another
     /// orphan, and (when given) `user`'s.
+    /// The placements no ok reply named (which orphan hold ids may name).
+    pub(crate) fn anonymous_placements(&self) -> &[u32] {
+        &self.anonymous
+    }
+
     fn anonymous_active(&self, state: &TicketsState, user: Option<u32>) -> Vec<u32> {
         let candidates = match user {
             Some(u) => self.by_user.get(u as usize).map_or(&[][..], Vec::as_slice),
@@ -648,6 +653,17 @@ impl Partition for TicketsPartition {
                 _ => next.push(state.clone()),
             },
         }
+    }
+
+    fn judges_hopeless(&self, first: usize) -> bool {
+        matches!(self.ops[first], TicketOp::Inventory(_))
+    }
+
+    fn hopeless(&self, state: &TicketsState, first: usize, before: &[usize]) -> bool {
+        let TicketOp::Inventory(remaining) = self.ops[first] else {
+            return false;
+        };
+        super::tickets_reach::unreachable_read(self, state, remaining, before)
     }
 
     fn observes_only(&self, op: usize) -> bool {

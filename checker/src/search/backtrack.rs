@@ -79,6 +79,8 @@ struct Search<'p, P: Partition> {
     /// The best prefix: `(op, choice)` pairs, equal to `stack[..low]` up to `low`.
     best: Vec<(u32, u32)>,
     low: usize,
+    /// The operations that may go before the first to return (see [`Partition::hopeless`]).
+    before: Vec<usize>,
     /// Memory this search has reported to the budget.
     reported: u64,
 }
@@ -97,6 +99,7 @@ impl<'p, P: Partition> Search<'p, P> {
             alts: Vec::new(),
             best: Vec::new(),
             low: 0,
+            before: Vec::new(),
             reported: 0,
         }
     }
@@ -105,6 +108,26 @@ impl<'p, P: Partition> Search<'p, P> {
         let part = self.part;
         self.cache
             .insert(&self.bits, state, |s| part.state_heap_bytes(s))
+    }
+
+    /// Whether the model can tell that `state`, with the operations placed so far, is a dead
+    /// end ([`Partition::hopeless`]).
+    fn hopeless(&mut self, state: &P::State) -> bool {
+        let mut entry = self.entries.first();
+        self.before.clear();
+        while entry != END && self.entries.is_call(entry) {
+            self.before.push(self.entries.op(entry));
+            entry = self.entries.next(entry);
+        }
+        if entry == END {
+            return false;
+        }
+        let first = self.entries.op(entry);
+        if !self.part.judges_hopeless(first) {
+            return false;
+        }
+        self.before.retain(|&op| op != first);
+        self.part.hopeless(state, first, &self.before)
     }
 
     fn note_best(&mut self) {
@@ -204,6 +227,9 @@ impl<'p, P: Partition> Search<'p, P> {
                         self.note_best();
                         entry = self.entries.first();
                         observations_first = true;
+                        if self.hopeless(&state) {
+                            (entry, observations_first) = (END, false);
+                        }
                     }
                     None => {
                         self.bits.clear(op);
@@ -244,6 +270,9 @@ impl<'p, P: Partition> Search<'p, P> {
                     self.note_best();
                     entry = self.entries.first();
                     observations_first = true;
+                    if self.hopeless(&state) {
+                        (entry, observations_first) = (END, false);
+                    }
                     break;
                 }
                 let Some(frame) = self.stack.pop() else {
