@@ -114,19 +114,22 @@ impl<'p, P: Partition> Search<'p, P> {
     /// end ([`Partition::hopeless`]).
     fn hopeless(&mut self, state: &P::State) -> bool {
         let mut entry = self.entries.first();
-        self.before.clear();
         while entry != END && self.entries.is_call(entry) {
-            self.before.push(self.entries.op(entry));
             entry = self.entries.next(entry);
         }
-        if entry == END {
+        if entry == END || !self.part.judges_hopeless(self.entries.op(entry)) {
             return false;
         }
-        let first = self.entries.op(entry);
-        if !self.part.judges_hopeless(first) {
-            return false;
+        let (first, returns) = (self.entries.op(entry), entry);
+        self.before.clear();
+        let mut entry = self.entries.first();
+        while entry != returns {
+            let op = self.entries.op(entry);
+            if op != first {
+                self.before.push(op);
+            }
+            entry = self.entries.next(entry);
         }
-        self.before.retain(|&op| op != first);
         self.part.hopeless(state, first, &self.before)
     }
 
