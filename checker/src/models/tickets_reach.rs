@@ -5,7 +5,7 @@
 
 use super::tickets::{status, HoldRef, TicketOp, TicketsPartition, TicketsState};
 
-/// Whether inventory read `read` (which reported `remaining` seats) can never hold from `state`
+/// Whether an inventory read that reported `remaining` seats can never hold from `state`,
 /// whatever subset of the operations `before` goes ahead of it. Over-approximates what each can
 /// do to `taken` (a placement adds its seats, a release or expiry may give back the seats of any
 /// hold it may name, everything else leaves them), so it never calls a reachable read hopeless.
@@ -30,36 +30,26 @@ pub(crate) fn unreachable_read(
             _ => {}
         }
     }
-    let most_added: i64 = adds.iter().filter(|&&q| q > 0).sum();
-    let most_given: i64 = gives_back
+    // Seat counts are positive (compiling refuses others); summed wide, as a history may give
+    // any count.
+    let most_added: i128 = adds.iter().map(|&q| i128::from(q)).sum();
+    let most_given: i128 = gives_back
         .iter()
-        .map(|choices| {
-            choices
-                .iter()
-                .copied()
-                .filter(|&q| q > 0)
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|choices| choices.iter().copied().max().map_or(0, i128::from))
         .sum();
-    let (reach_low, reach_high) = (-i128::from(most_given), i128::from(most_added));
-    if high < reach_low || low > reach_high {
+    if high < -most_given || low > most_added {
         return true;
     }
     let span = usize::try_from(most_added + most_given).unwrap_or(usize::MAX);
-    if span > MAX_SPAN
-        || adds
-            .iter()
-            .chain(gives_back.iter().flatten())
-            .any(|&q| q <= 0)
-    {
-        // Too wide to enumerate, or seat counts the sums below do not cover: judged by the
-        // bounds alone.
+    if span > MAX_SPAN {
+        // Too wide to enumerate: judged by the bounds alone.
         return false;
     }
-    let reach = reachable(&adds, &gives_back, most_given, span);
-    let first = (low.max(reach_low) + i128::from(most_given)) as usize;
-    let last = (high.min(reach_high) + i128::from(most_given)) as usize;
+    // From here every count is below MAX_SPAN.
+    let offset = most_given as usize;
+    let reach = reachable(&adds, &gives_back, offset, span);
+    let first = (low.max(-most_given) + most_given) as usize;
+    let last = (high.min(most_added) + most_given) as usize;
     !(first..=last).any(|at| reach[at / 64] >> (at % 64) & 1 == 1)
 }
 
@@ -95,12 +85,13 @@ fn released_seats(part: &TicketsPartition, state: &TicketsState, hold: HoldRef) 
     }
 }
 
-/// Which changes of `taken` some subset reaches, as bits: bit `most_given + d` says whether
-/// change `d` is reached, for `d` in `-most_given ..= span - most_given`. Each of `adds` may add
-/// its seats; each of `gives_back` may take away one of its choices.
-fn reachable(adds: &[i64], gives_back: &[Vec<i64>], most_given: i64, span: usize) -> Vec<u64> {
+/// Which changes of `taken` some subset reaches, as bits: bit `offset + d` says whether change
+/// `d` is reached, for `d` in `-offset ..= span - offset` (`offset`: the most seats `gives_back`
+/// can give back). Each of `adds` may add its seats; each of `gives_back` may take away one of
+/// its choices.
+fn reachable(adds: &[i64], gives_back: &[Vec<i64>], offset: usize, span: usize) -> Vec<u64> {
     let mut reach = vec![0u64; span / 64 + 1];
-    reach[most_given as usize / 64] |= 1 << (most_given as usize % 64);
+    reach[offset / 64] |= 1 << (offset % 64);
     for &q in adds {
         let shifted = shifted(&reach, q as isize);
         or_into(&mut reach, &shifted);
@@ -184,7 +175,7 @@ mod tests {
             let most_added: i64 = adds.iter().sum();
             let most_given: i64 = gives_back.iter().map(|c| *c.iter().max().unwrap()).sum();
             let span = (most_added + most_given) as usize;
-            let reach = reachable(&adds, &gives_back, most_given, span);
+            let reach = reachable(&adds, &gives_back, most_given as usize, span);
             let found: std::collections::BTreeSet<i64> = (0..=span)
                 .filter(|&at| reach[at / 64] >> (at % 64) & 1 == 1)
                 .map(|at| at as i64 - most_given)
