@@ -81,6 +81,9 @@ struct Search<'p, P: Partition> {
     low: usize,
     /// The operations that may go before the first to return (see [`Partition::hopeless`]).
     before: Vec<usize>,
+    /// Whether the model judges any operation's dead ends ([`Partition::judges_hopeless`]):
+    /// when not, the search never looks for them.
+    judges: bool,
     /// Memory this search has reported to the budget.
     reported: u64,
 }
@@ -100,6 +103,7 @@ impl<'p, P: Partition> Search<'p, P> {
             best: Vec::new(),
             low: 0,
             before: Vec::new(),
+            judges: (0..n).any(|op| part.judges_hopeless(op)),
             reported: 0,
         }
     }
@@ -113,6 +117,9 @@ impl<'p, P: Partition> Search<'p, P> {
     /// Whether the model can tell that `state`, with the operations placed so far, is a dead
     /// end ([`Partition::hopeless`]).
     fn hopeless(&mut self, state: &P::State) -> bool {
+        if !self.judges {
+            return false;
+        }
         let mut entry = self.entries.first();
         while entry != END && self.entries.is_call(entry) {
             entry = self.entries.next(entry);
